@@ -1,0 +1,120 @@
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  partition = data.aws_partition.current.partition
+  region    = data.aws_region.current.id
+
+  # ARNs are built from names: the role does not depend on the resources that
+  # depend on it (the function, its queue), and the policy is known at plan time.
+  bucket_arn         = "arn:${local.partition}:s3:::${var.source_bucket_name}"
+  table_arn          = "arn:${local.partition}:dynamodb:${local.region}:${var.account_id}:table/${var.table_name}"
+  function_arn       = "arn:${local.partition}:lambda:${local.region}:${var.account_id}:function:${var.function_name}"
+  log_group_arn      = "arn:${local.partition}:logs:${local.region}:${var.account_id}:log-group:/aws/lambda/${var.function_name}"
+  failure_queue_arn  = "arn:${local.partition}:sqs:${local.region}:${var.account_id}:${var.failure_queue_name}"
+  schema_object_arn  = var.schema_object_key == null ? null : "${local.bucket_arn}/${var.schema_object_key}"
+  upload_objects_arn = "${local.bucket_arn}/${var.upload_prefix}*"
+  report_objects_arn = "${local.bucket_arn}/${var.report_prefix}*"
+  reject_objects_arn = "${local.bucket_arn}/${var.rejected_prefix}*"
+}
+
+data "aws_iam_policy_document" "assume_role" {
+  statement {
+    sid     = "LambdaAssumeRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.role_name
+  description        = "Execution role of the ${var.function_name} Lambda function"
+  assume_role_policy = data.aws_iam_policy_document.assume_role.json
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "ReadUploads"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = [local.upload_objects_arn]
+  }
+
+  statement {
+    sid       = "WriteReportsAndRejectedRows"
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = [local.report_objects_arn, local.reject_objects_arn]
+  }
+
+  # A clean reprocessing removes an earlier rejected-rows file, and a continued
+  # file removes its temporary part objects.
+  statement {
+    sid       = "DeleteRejectedRows"
+    actions   = ["s3:DeleteObject"]
+    resources = [local.reject_objects_arn]
+  }
+
+  statement {
+    sid       = "WriteItems"
+    actions   = ["dynamodb:BatchWriteItem", "dynamodb:DescribeTable"]
+    resources = [local.table_arn]
+  }
+
+  statement {
+    sid       = "WriteLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arn}:*"]
+  }
+
+  # Files that outlast one invocation continue in an asynchronous invocation of
+  # the same function.
+  statement {
+    sid       = "ContinueInNewInvocation"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [local.function_arn]
+  }
+
+  # Lambda sends failed asynchronous events to the on-failure destination with
+  # the function's own role.
+  statement {
+    sid       = "SendToFailureQueue"
+    actions   = ["sqs:SendMessage"]
+    resources = [local.failure_queue_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "ingest"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}
+
+data "aws_iam_policy_document" "schema" {
+  count = var.schema_object_key == null ? 0 : 1
+
+  statement {
+    sid       = "ReadSchema"
+    actions   = ["s3:GetObject"]
+    resources = [local.schema_object_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "schema" {
+  count = var.schema_object_key == null ? 0 : 1
+
+  name   = "read-schema"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.schema[0].json
+}

@@ -1,0 +1,253 @@
+variable "function_name" {
+  description = "Name of the Lambda function (also names its log group, alarms, alarm topic and key alias)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,56}$", var.function_name))
+    error_message = "function_name must be 1-56 characters of letters, digits, '-' and '_' (64 minus room for the alarm names' suffixes)."
+  }
+}
+
+variable "account_id" {
+  description = "Account that owns the function; the alarm topic's key policy delegates to it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be a 12-digit AWS account id."
+  }
+}
+
+variable "role_arn" {
+  description = "ARN of the execution role."
+  type        = string
+}
+
+variable "code" {
+  description = "Where the deployment package is: bucket, key and version of the S3 object, and the package's base64 SHA-256 (null when the file is not built yet)."
+  type = object({
+    s3_bucket         = string
+    s3_key            = string
+    s3_object_version = optional(string)
+    source_code_hash  = optional(string)
+  })
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB (CPU grows with it)."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB from 128 to 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Timeout of one invocation in seconds; must be longer than continuation_margin_ms."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds from 1 to 900."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions; null for none (the account's unreserved pool)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrency == null || try(var.reserved_concurrency >= 1 && floor(var.reserved_concurrency) == var.reserved_concurrency, false)
+    error_message = "reserved_concurrency must be null or a whole number of at least 1."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch Logs keeps the function's logs."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "log_format" {
+  description = "Lambda log format: Text or JSON."
+  type        = string
+  default     = "Text"
+
+  validation {
+    condition     = contains(["Text", "JSON"], var.log_format)
+    error_message = "log_format must be Text or JSON."
+  }
+}
+
+variable "table_name" {
+  description = "TABLE_NAME: the destination table."
+  type        = string
+}
+
+variable "source_bucket" {
+  description = "SOURCE_BUCKET: the bucket this function serves."
+  type        = string
+}
+
+variable "upload_prefix" {
+  description = "UPLOAD_PREFIX: only keys under it are processed."
+  type        = string
+  default     = "incoming/"
+
+  validation {
+    condition     = can(regex("^[^/].*/$", var.upload_prefix))
+    error_message = "upload_prefix must be non-empty, must not start with '/' and must end with '/'."
+  }
+}
+
+variable "report_prefix" {
+  description = "REPORT_PREFIX: where per-file reports go."
+  type        = string
+  default     = "reports/"
+
+  validation {
+    condition     = can(regex("^[^/].*/$", var.report_prefix))
+    error_message = "report_prefix must be non-empty, must not start with '/' and must end with '/'."
+  }
+}
+
+variable "rejected_prefix" {
+  description = "REJECTED_PREFIX: where rejected rows go."
+  type        = string
+  default     = "rejected/"
+
+  validation {
+    condition     = can(regex("^[^/].*/$", var.rejected_prefix))
+    error_message = "rejected_prefix must be non-empty, must not start with '/' and must end with '/'."
+  }
+}
+
+variable "type_mode" {
+  description = "TYPE_MODE: infer (numbers and booleans are typed) or string (every non-key field is S)."
+  type        = string
+  default     = "infer"
+
+  validation {
+    condition     = contains(["infer", "string"], var.type_mode)
+    error_message = "type_mode must be infer or string."
+  }
+}
+
+variable "continuation_margin_ms" {
+  description = "CONTINUATION_MARGIN_MS: when less time than this is left, the file continues in a new invocation."
+  type        = number
+  default     = 60000
+
+  validation {
+    condition     = var.continuation_margin_ms >= 1000 && floor(var.continuation_margin_ms) == var.continuation_margin_ms
+    error_message = "continuation_margin_ms must be a whole number of at least 1000."
+  }
+}
+
+variable "write_concurrency" {
+  description = "WRITE_CONCURRENCY: BatchWriteItem calls in flight."
+  type        = number
+  default     = 16
+
+  validation {
+    condition     = var.write_concurrency >= 1 && var.write_concurrency <= 64 && floor(var.write_concurrency) == var.write_concurrency
+    error_message = "write_concurrency must be a whole number from 1 to 64."
+  }
+}
+
+variable "max_write_attempts" {
+  description = "MAX_WRITE_ATTEMPTS: attempts per batch (unprocessed items are retried with backoff) before the invocation fails."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.max_write_attempts >= 1 && var.max_write_attempts <= 100 && floor(var.max_write_attempts) == var.max_write_attempts
+    error_message = "max_write_attempts must be a whole number from 1 to 100."
+  }
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the function's logger."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"], var.log_level)
+    error_message = "log_level must be TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT."
+  }
+}
+
+variable "schema_s3_key" {
+  description = "SCHEMA_S3_KEY: key of the column schema object in the source bucket; null sets no variable (no schema)."
+  type        = string
+  default     = null
+}
+
+variable "failure_queue_name" {
+  description = "Name of the SQS queue that receives events whose processing failed after Lambda's retries."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,70}$", var.failure_queue_name))
+    error_message = "failure_queue_name must be 1-70 characters of letters, digits, '-' and '_' (not a FIFO queue)."
+  }
+}
+
+variable "failure_queue_retention_seconds" {
+  description = "How long the failure queue keeps a message, in seconds (60 to 1209600, i.e. 14 days)."
+  type        = number
+  default     = 1209600
+
+  validation {
+    condition     = var.failure_queue_retention_seconds >= 60 && var.failure_queue_retention_seconds <= 1209600
+    error_message = "failure_queue_retention_seconds must be from 60 to 1209600."
+  }
+}
+
+variable "maximum_retry_attempts" {
+  description = "Times Lambda retries a failed asynchronous invocation (0 to 2) before sending it to the failure queue."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = contains([0, 1, 2], var.maximum_retry_attempts)
+    error_message = "maximum_retry_attempts must be 0, 1 or 2."
+  }
+}
+
+variable "maximum_event_age_in_seconds" {
+  description = "Age in seconds (60 to 21600) after which Lambda stops retrying an event and sends it to the failure queue."
+  type        = number
+  default     = 21600
+
+  validation {
+    condition     = var.maximum_event_age_in_seconds >= 60 && var.maximum_event_age_in_seconds <= 21600 && floor(var.maximum_event_age_in_seconds) == var.maximum_event_age_in_seconds
+    error_message = "maximum_event_age_in_seconds must be a whole number from 60 to 21600."
+  }
+}
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (AWS sends a confirmation mail first); null for no subscription."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", coalesce(var.alarm_email, "-")))
+    error_message = "alarm_email must be null or an e-mail address."
+  }
+}
+
+variable "tags" {
+  description = "Tags for the function and the resources around it."
+  type        = map(string)
+  default     = {}
+}

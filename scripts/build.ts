@@ -1,0 +1,29 @@
+/**
+ * Bundles the Lambda handler into dist/lambda.zip: index.mjs at the root, everything inlined.
+ * The zip is reproducible (fixed timestamps, one file), so Terraform redeploys only on real changes.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
+
+const ZIP_TIME = new Date('2020-01-01T00:00:00Z');
+
+await mkdir('dist', { recursive: true });
+const result = await build({
+  entryPoints: ['src/handler.ts'],
+  outfile: 'dist/index.mjs',
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  minify: true,
+  legalComments: 'none',
+  metafile: true,
+  // Some CommonJS dependencies call require() for Node built-ins.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
+const code = await readFile('dist/index.mjs');
+const zip = zipSync({ 'index.mjs': [code, { mtime: ZIP_TIME, level: 9 }] });
+await writeFile('dist/lambda.zip', zip);
+await writeFile('dist/meta.json', JSON.stringify(result.metafile));
+console.log(`dist/lambda.zip: ${zip.byteLength} bytes (index.mjs ${code.byteLength} bytes)`);

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+import type { Prefixes } from '../core/object-key.ts';
+
+const prefix = (fallback: string, allowEmpty: boolean) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((value) => (allowEmpty || value !== '') && (value === '' || value.endsWith('/')), {
+      message: allowEmpty ? 'must be empty or end with "/"' : 'must end with "/"',
+    });
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((value, context) => {
+      const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+        context.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+/** The Lambda function's settings: every one but the first two has a default. */
+const SettingsSchema = z
+  .object({
+    TABLE_NAME: z.string().min(1, 'is required'),
+    SOURCE_BUCKET: z.string().min(1, 'is required'),
+    UPLOAD_PREFIX: prefix('incoming/', true),
+    REPORT_PREFIX: prefix('reports/', false),
+    REJECTED_PREFIX: prefix('rejected/', false),
+    TYPE_MODE: z.enum(['infer', 'string']).default('infer'),
+    CONTINUATION_MARGIN_MS: integer(60_000, 0, 900_000),
+    SCHEMA: z.string().min(1).optional(),
+    SCHEMA_S3_KEY: z.string().min(1).optional(),
+    WRITE_CONCURRENCY: integer(16, 1, 64),
+    MAX_WRITE_ATTEMPTS: integer(10, 1, 100),
+    AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+  })
+  .superRefine(({ UPLOAD_PREFIX: upload, REPORT_PREFIX: report, REJECTED_PREFIX: rejected }, context) => {
+    // Output under the upload prefix is fine (it is never processed); uploads under an output prefix never would be.
+    for (const [name, output] of [
+      ['REPORT_PREFIX', report],
+      ['REJECTED_PREFIX', rejected],
+    ] as const) {
+      if (upload.startsWith(output)) {
+        context.addIssue({ code: 'custom', path: [name], message: 'must not contain UPLOAD_PREFIX' });
+      }
+    }
+    if (report.startsWith(rejected) || rejected.startsWith(report)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['REJECTED_PREFIX'],
+        message: 'must not overlap REPORT_PREFIX',
+      });
+    }
+  });
+
+export type Settings = {
+  readonly tableName: string;
+  readonly sourceBucket: string;
+  readonly prefixes: Prefixes;
+  readonly typeMode: 'infer' | 'string';
+  readonly continuationMarginMs: number;
+  readonly schema?: { readonly inline: string } | { readonly s3Key: string };
+  readonly writeConcurrency: number;
+  readonly maxWriteAttempts: number;
+  readonly functionName?: string;
+};
+
+/** Reads and checks the settings once, naming each bad variable. */
+export const readSettings = (env: NodeJS.ProcessEnv): Settings => {
+  const picked = Object.fromEntries(
+    Object.keys(SettingsSchema.shape).flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
+  );
+  const result = SettingsSchema.safeParse(picked);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'settings');
+      const value = picked[name];
+      return `${name} ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+    });
+    throw new ConfigError(`invalid settings: ${problems.join('; ')}`);
+  }
+  const s = result.data;
+  if (s.SCHEMA !== undefined && s.SCHEMA_S3_KEY !== undefined) {
+    throw new ConfigError('invalid schema: set SCHEMA or SCHEMA_S3_KEY, not both');
+  }
+  return {
+    tableName: s.TABLE_NAME,
+    sourceBucket: s.SOURCE_BUCKET,
+    prefixes: { upload: s.UPLOAD_PREFIX, report: s.REPORT_PREFIX, rejected: s.REJECTED_PREFIX },
+    typeMode: s.TYPE_MODE,
+    continuationMarginMs: s.CONTINUATION_MARGIN_MS,
+    ...(s.SCHEMA !== undefined && { schema: { inline: s.SCHEMA } }),
+    ...(s.SCHEMA_S3_KEY !== undefined && { schema: { s3Key: s.SCHEMA_S3_KEY } }),
+    writeConcurrency: s.WRITE_CONCURRENCY,
+    maxWriteAttempts: s.MAX_WRITE_ATTEMPTS,
+    ...(s.AWS_LAMBDA_FUNCTION_NAME !== undefined && { functionName: s.AWS_LAMBDA_FUNCTION_NAME }),
+  };
+};

@@ -1,0 +1,104 @@
+import {
+  BatchWriteItemCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  type AttributeValue as SdkAttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import type { SendBatch } from '../core/batch-writer.ts';
+import { ItemRefusedError, RetryableWriteError } from '../core/errors.ts';
+import type { Item } from '../core/item.ts';
+import type { KeyAttribute, KeySchema, KeyType } from '../core/key-schema.ts';
+
+export type TableInfo = {
+  readonly keySchema: KeySchema;
+  readonly billingMode: 'PROVISIONED' | 'PAY_PER_REQUEST';
+  /** Provisioned write capacity units; undefined on demand. */
+  readonly writeCapacity?: number;
+};
+
+/** Reads the key schema and capacity of the table: the source of truth for key attributes. */
+export const describeTable = async (dynamodb: DynamoDBClient, tableName: string): Promise<TableInfo> => {
+  const { Table: table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+  const typeOf = (name: string): KeyType => {
+    const type = table?.AttributeDefinitions?.find(
+      (definition) => definition.AttributeName === name,
+    )?.AttributeType;
+    if (type !== 'S' && type !== 'N' && type !== 'B')
+      throw new Error(`table ${tableName}: key ${name} has no type`);
+    return type;
+  };
+  const keyOf = (role: 'HASH' | 'RANGE'): KeyAttribute | undefined => {
+    const name = table?.KeySchema?.find((element) => element.KeyType === role)?.AttributeName;
+    return name === undefined ? undefined : { name, type: typeOf(name) };
+  };
+  const partition = keyOf('HASH');
+  if (!partition) throw new Error(`table ${tableName} has no partition key`);
+  const sort = keyOf('RANGE');
+  const onDemand = table?.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST';
+  const writeCapacity = table?.ProvisionedThroughput?.WriteCapacityUnits;
+  return {
+    keySchema: { partition, ...(sort && { sort }) },
+    billingMode: onDemand ? 'PAY_PER_REQUEST' : 'PROVISIONED',
+    ...(!onDemand && writeCapacity ? { writeCapacity } : {}),
+  };
+};
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+const TRANSIENT = new Set(['InternalServerError', 'ServiceUnavailable', 'InternalFailure', 'TimeoutError']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** Sorts an SDK error into retry (throttling, 5xx, network), refused items, or fatal (the error itself). */
+export const classifyWriteError = (error: unknown): unknown => {
+  const { name, code, message, $metadata } = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const text = `${name ?? 'Error'}: ${message ?? ''}`;
+  if (name && THROTTLING.has(name)) return new RetryableWriteError(text, { cause: error, throttled: true });
+  if (name === 'ValidationException') return new ItemRefusedError(message ?? text, { cause: error });
+  const status = $metadata?.httpStatusCode ?? 0;
+  if (
+    (name && TRANSIENT.has(name)) ||
+    status >= 500 ||
+    (code && NETWORK.has(code)) ||
+    /socket hang up/i.test(text)
+  ) {
+    return new RetryableWriteError(text, { cause: error });
+  }
+  return error;
+};
+
+/** One BatchWriteItem call of puts, as the core's writer needs it. */
+export const createSendBatch =
+  (dynamodb: DynamoDBClient, tableName: string): SendBatch =>
+  async (items) => {
+    try {
+      const response = await dynamodb.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            [tableName]: items.map((item) => ({
+              PutRequest: { Item: item as Record<string, SdkAttributeValue> },
+            })),
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      const unprocessed = (response.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
+        request.PutRequest?.Item ? [request.PutRequest.Item as Item] : [],
+      );
+      const consumedCapacity = response.ConsumedCapacity?.reduce(
+        (sum, entry) => sum + (entry.CapacityUnits ?? 0),
+        0,
+      );
+      return { unprocessed, ...(consumedCapacity !== undefined && { consumedCapacity }) };
+    } catch (error) {
+      throw classifyWriteError(error);
+    }
+  };

@@ -1,0 +1,60 @@
+import { Readable } from 'node:stream';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+export type ObjectRef = {
+  readonly bucket: string;
+  readonly key: string;
+  /** Pins every read to one version (set after the first read when the bucket is versioned). */
+  readonly versionId?: string;
+  /** Without versions, reads after the first one are pinned by ETag. */
+  readonly eTag?: string;
+};
+
+export type OpenedObject = {
+  readonly body: Readable;
+  readonly eTag?: string;
+  readonly versionId?: string;
+  /** The whole object's size, whatever range was read. */
+  readonly size?: number;
+};
+
+const EMPTY_RANGE = 416;
+
+/** Streams an object from S3, from a byte offset onwards, pinned to a version or ETag when given. */
+export const openObject = async (s3: S3Client, ref: ObjectRef, offset = 0): Promise<OpenedObject> => {
+  try {
+    const response = await s3.send(
+      new GetObjectCommand({
+        Bucket: ref.bucket,
+        Key: ref.key,
+        ...(ref.versionId !== undefined && { VersionId: ref.versionId }),
+        ...(ref.versionId === undefined && ref.eTag !== undefined && { IfMatch: ref.eTag }),
+        ...(offset > 0 && { Range: `bytes=${offset}-` }),
+      }),
+    );
+    const range = response.ContentRange ? /\/(\d+)$/.exec(response.ContentRange)?.[1] : undefined;
+    const size = range !== undefined ? Number(range) : response.ContentLength;
+    return {
+      body: response.Body instanceof Readable ? response.Body : Readable.from([]),
+      ...(response.ETag !== undefined && { eTag: response.ETag }),
+      ...(response.VersionId !== undefined &&
+        response.VersionId !== 'null' && { versionId: response.VersionId }),
+      ...(size !== undefined && { size }),
+    };
+  } catch (error) {
+    // Resuming exactly at the end of the object asks for an empty range.
+    if (
+      offset > 0 &&
+      (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === EMPTY_RANGE
+    ) {
+      return { body: Readable.from([]), ...(ref.eTag !== undefined && { eTag: ref.eTag }) };
+    }
+    throw error;
+  }
+};
+
+/** True when S3 says the object (or the pinned version) is gone or changed. */
+export const isObjectGone = (error: unknown): boolean => {
+  const name = (error as { name?: string }).name;
+  return name === 'NoSuchKey' || name === 'NoSuchVersion' || name === 'PreconditionFailed';
+};

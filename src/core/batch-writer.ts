@@ -1,0 +1,203 @@
+import { DependencyError, ErrorCode, ItemRefusedError, RetryableWriteError } from './errors.ts';
+import type { Item } from './item.ts';
+
+/** DynamoDB's BatchWriteItem takes at most 25 puts per call. */
+export const BATCH_SIZE = 25;
+
+export type WriteEntry = {
+  readonly item: Item;
+  readonly keyId: string;
+  readonly row: number;
+  readonly fields: readonly string[];
+};
+
+export type SendOutcome = {
+  /** The items DynamoDB did not write (UnprocessedItems): they are sent again. */
+  readonly unprocessed: readonly Item[];
+  readonly consumedCapacity?: number;
+};
+
+/**
+ * One BatchWriteItem call. It throws `RetryableWriteError` for throttling and transient faults,
+ * `ItemRefusedError` when DynamoDB refuses the items as invalid; anything else is fatal.
+ */
+export type SendBatch = (items: readonly Item[]) => Promise<SendOutcome>;
+
+/** Paces writes to the table's capacity (see capacity.ts); without one, writes go as fast as they can. */
+export type Pacer = {
+  acquire(items: number): Promise<void>;
+  /** How many calls may be in flight now. */
+  concurrency(): number;
+  onThrottle(): void;
+  onSuccess(items: number): void;
+};
+
+export type WriterStats = {
+  calls: number;
+  retries: number;
+  throttles: number;
+  consumedCapacity: number;
+};
+
+export type BatchWriterOptions = {
+  readonly send: SendBatch;
+  readonly keyIdOf: (item: Item) => string;
+  readonly concurrency: number;
+  readonly maxAttempts: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly pacer?: Pacer;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Rows now in the table: a successful put counts every row its item replaced in the same batch. */
+  readonly onWritten: (rows: number) => void;
+  readonly onRejected: (entry: WriteEntry, reason: string) => void | Promise<void>;
+};
+
+/** An entry plus the rows it replaced while waiting in the same batch (the later row wins). */
+type Pending = WriteEntry & { rows: number; previous?: Pending };
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Writes entries in batches of 25 with several calls in flight, in file order for equal keys:
+ * a batch waits for any batch in flight that holds one of its keys, so the later row always wins.
+ * Unprocessed items and retryable errors are sent again with capped exponential backoff and full
+ * jitter until `maxAttempts`; then the writer fails with a `DependencyError`, never dropping a row.
+ */
+export class BatchWriter {
+  readonly stats: WriterStats = { calls: 0, retries: 0, throttles: 0, consumedCapacity: 0 };
+  private pending = new Map<string, Pending>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly keyLocks = new Map<string, Promise<void>>();
+  private failure: unknown;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: BatchWriterOptions) {
+    this.sleep = options.sleep ?? defaultSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Adds an entry; resolves once it is in a batch, waiting while too many calls are in flight. */
+  async put(entry: WriteEntry): Promise<void> {
+    this.throwIfFailed();
+    const replaced = this.pending.get(entry.keyId);
+    if (replaced) this.pending.delete(entry.keyId);
+    this.pending.set(entry.keyId, {
+      ...entry,
+      rows: 1 + (replaced?.rows ?? 0),
+      ...(replaced && { previous: { ...replaced, previous: undefined } }),
+    });
+    if (this.pending.size >= BATCH_SIZE) await this.dispatch();
+  }
+
+  /** Sends what is left and waits for every call; throws if any write failed for good. */
+  async flush(): Promise<void> {
+    if (this.pending.size > 0) await this.dispatch();
+    await this.settle();
+    this.throwIfFailed();
+  }
+
+  /** Waits for the calls in flight, whatever their outcome. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private limit(): number {
+    return Math.max(1, this.options.pacer?.concurrency() ?? this.options.concurrency);
+  }
+
+  private async dispatch(): Promise<void> {
+    const entries = [...this.pending.values()];
+    this.pending = new Map();
+    while (this.inFlight.size >= this.limit()) await Promise.race(this.inFlight);
+    this.throwIfFailed();
+    const earlier = new Set<Promise<void>>();
+    for (const entry of entries) {
+      const lock = this.keyLocks.get(entry.keyId);
+      if (lock) earlier.add(lock);
+    }
+    const task = (async () => {
+      if (earlier.size > 0) await Promise.allSettled([...earlier]);
+      this.throwIfFailed();
+      await this.write(entries);
+    })().catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    const done: Promise<void> = task.finally(() => {
+      this.inFlight.delete(done);
+      for (const entry of entries)
+        if (this.keyLocks.get(entry.keyId) === done) this.keyLocks.delete(entry.keyId);
+    });
+    this.inFlight.add(done);
+    for (const entry of entries) this.keyLocks.set(entry.keyId, done);
+  }
+
+  private backoff(attempt: number): number {
+    const cap = this.options.maxDelayMs ?? 5_000;
+    const base = this.options.baseDelayMs ?? 50;
+    return Math.round(this.random() * Math.min(cap, base * 2 ** (attempt - 1)));
+  }
+
+  private async write(entries: readonly Pending[]): Promise<void> {
+    const { send, pacer, maxAttempts } = this.options;
+    let remaining = entries;
+    for (let attempt = 1; ; attempt++) {
+      await pacer?.acquire(remaining.length);
+      this.stats.calls++;
+      let unprocessed: readonly Item[];
+      try {
+        const outcome = await send(remaining.map((entry) => entry.item));
+        unprocessed = outcome.unprocessed;
+        this.stats.consumedCapacity += outcome.consumedCapacity ?? 0;
+        if (unprocessed.length > 0) {
+          this.stats.throttles++;
+          pacer?.onThrottle();
+        }
+      } catch (error) {
+        if (error instanceof ItemRefusedError) return this.isolate(remaining, error);
+        if (!(error instanceof RetryableWriteError)) throw error;
+        if (error.throttled) {
+          this.stats.throttles++;
+          pacer?.onThrottle();
+        }
+        unprocessed = remaining.map((entry) => entry.item);
+      }
+      const left = new Set(unprocessed.map((item) => this.options.keyIdOf(item)));
+      const written = remaining.filter((entry) => !left.has(entry.keyId));
+      if (written.length > 0) {
+        pacer?.onSuccess(written.length);
+        this.options.onWritten(written.reduce((rows, entry) => rows + entry.rows, 0));
+      }
+      if (left.size === 0) return;
+      remaining = remaining.filter((entry) => left.has(entry.keyId));
+      if (attempt >= maxAttempts) {
+        throw new DependencyError(
+          ErrorCode.WRITE_RETRIES_EXHAUSTED,
+          `${remaining.length} item(s) were still unwritten after ${maxAttempts} attempts (rows ${remaining
+            .map((entry) => entry.row)
+            .join(', ')})`,
+        );
+      }
+      this.stats.retries++;
+      await this.sleep(this.backoff(attempt));
+    }
+  }
+
+  /** DynamoDB refused a call: send its items one by one so that only the bad one is rejected. */
+  private async isolate(entries: readonly Pending[], error: ItemRefusedError): Promise<void> {
+    if (entries.length > 1) {
+      for (const entry of entries) await this.write([entry]);
+      return;
+    }
+    const [entry] = entries as [Pending];
+    await this.options.onRejected(entry, `DynamoDB refused the item: ${error.message}`);
+    // The rows this one replaced would have stood had it come alone: write the last of them.
+    if (entry.previous) await this.write([{ ...entry.previous, rows: entry.rows - 1 }]);
+  }
+}

@@ -1,0 +1,22 @@
+import { ErrorCode, FileError } from './errors.ts';
+
+/** Checks the header record: names are trimmed, and must be non-empty and unique. */
+export const readHeader = (fields: readonly string[]): string[] => {
+  const names = fields.map((field) => field.trim());
+  const seen = new Set<string>();
+  for (const [index, name] of names.entries()) {
+    if (name === '') {
+      throw new FileError(ErrorCode.CSV_EMPTY_HEADER, `header column ${index + 1} has no name`, {
+        row: 0,
+      });
+    }
+    if (seen.has(name)) {
+      throw new FileError(ErrorCode.CSV_DUPLICATE_HEADER, `header column "${name}" appears more than once`, {
+        row: 0,
+        column: name,
+      });
+    }
+    seen.add(name);
+  }
+  return names;
+};

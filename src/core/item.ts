@@ -1,0 +1,79 @@
+/**
+ * DynamoDB items in the wire shape the SDK takes, without importing the SDK,
+ * and the limits DynamoDB enforces on them.
+ */
+
+export type AttributeValue =
+  | { S: string }
+  | { N: string }
+  | { B: Uint8Array }
+  | { BOOL: boolean }
+  | { NULL: true }
+  | { M: Record<string, AttributeValue> }
+  | { L: AttributeValue[] }
+  | { SS: string[] }
+  | { NS: string[] };
+
+export type Item = Record<string, AttributeValue>;
+
+export const ITEM_SIZE_LIMIT = 400 * 1024;
+export const PARTITION_KEY_SIZE_LIMIT = 2048;
+export const SORT_KEY_SIZE_LIMIT = 1024;
+export const NESTING_LIMIT = 32;
+
+export const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+const numberSize = (text: string): number => {
+  const digits = text
+    .replace(/[eE].*$/, '')
+    .replace(/[^0-9]/g, '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
+  return Math.ceil(Math.max(digits.length, 1) / 2) + 1 + (text.startsWith('-') ? 1 : 0);
+};
+
+/** The size DynamoDB charges for a value, by its published rules (numbers rounded up). */
+export const valueSize = (value: AttributeValue): number => {
+  if ('S' in value) return utf8Length(value.S);
+  if ('N' in value) return numberSize(value.N);
+  if ('B' in value) return value.B.byteLength;
+  if ('BOOL' in value || 'NULL' in value) return 1;
+  if ('SS' in value) return value.SS.reduce((sum, member) => sum + utf8Length(member), 0);
+  if ('NS' in value) return value.NS.reduce((sum, member) => sum + numberSize(member), 0);
+  if ('L' in value) return value.L.reduce((sum, member) => sum + 1 + valueSize(member), 3);
+  return Object.entries(value.M).reduce(
+    (sum, [name, member]) => sum + 1 + utf8Length(name) + valueSize(member),
+    3,
+  );
+};
+
+export const itemSize = (item: Item): number => {
+  let size = 0;
+  for (const name in item) size += utf8Length(name) + valueSize(item[name] as AttributeValue);
+  return size;
+};
+
+/** How deeply maps and lists nest: a scalar is 0, `{ M: { a: { S } } }` is 1. */
+export const nestingDepth = (value: AttributeValue): number => {
+  if ('M' in value) return 1 + Math.max(0, ...Object.values(value.M).map(nestingDepth));
+  if ('L' in value) return 1 + Math.max(0, ...value.L.map(nestingDepth));
+  return 0;
+};
+
+/** The first empty attribute name inside nested maps, as a path, or undefined. */
+export const findEmptyName = (value: AttributeValue, path: string): string | undefined => {
+  if ('M' in value) {
+    for (const [name, member] of Object.entries(value.M)) {
+      if (name === '') return path;
+      const found = findEmptyName(member, `${path}.${name}`);
+      if (found !== undefined) return found;
+    }
+  }
+  if ('L' in value) {
+    for (const [index, member] of value.L.entries()) {
+      const found = findEmptyName(member, `${path}[${index}]`);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+};

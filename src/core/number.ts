@@ -1,0 +1,55 @@
+/**
+ * DynamoDB numbers as decimal text, never through a JavaScript float.
+ * DynamoDB keeps up to 38 significant digits, magnitudes from 1E-130 to below 1E126, and zero.
+ */
+
+const MAX_SIGNIFICANT_DIGITS = 38;
+const MIN_EXPONENT = -130;
+const MAX_EXPONENT = 125;
+
+/** The notation DynamoDB (and dynalite) accept for an `N` value. */
+const ACCEPTED = /^(-?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$/;
+
+/** The plain decimals that type inference turns into numbers: no `007`, `+5`, `.5` or `1e5`. */
+const PLAIN_DECIMAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
+
+export type DynamoNumber = {
+  /** A canonical spelling: equal values give equal text (`7`, `007` and `7.0` give `7e0`). */
+  readonly canonical: string;
+};
+
+export type NumberProblem = 'not-a-number' | 'too-many-digits' | 'too-large' | 'too-small';
+
+export const describeNumberProblem = (problem: NumberProblem): string =>
+  ({
+    'not-a-number': 'is not a number',
+    'too-many-digits': `has more than ${MAX_SIGNIFICANT_DIGITS} significant digits`,
+    'too-large': 'is too large for DynamoDB (1E126 or more)',
+    'too-small': 'is too small for DynamoDB (below 1E-130)',
+  })[problem];
+
+/** Checks `text` the way DynamoDB does; on success gives its canonical spelling for key comparison. */
+export const parseDynamoNumber = (text: string): DynamoNumber | NumberProblem => {
+  const match = ACCEPTED.exec(text);
+  if (!match) return 'not-a-number';
+  const [, sign = '', mantissa = '', exponentText] = match;
+  const dot = mantissa.indexOf('.');
+  const intPart = dot === -1 ? mantissa : mantissa.slice(0, dot);
+  const fracPart = dot === -1 ? '' : mantissa.slice(dot + 1);
+  const digits = intPart + fracPart;
+  let first = 0;
+  while (first < digits.length && digits.charCodeAt(first) === 48) first++;
+  if (first === digits.length) return { canonical: '0' };
+  let last = digits.length - 1;
+  while (digits.charCodeAt(last) === 48) last--;
+  const significant = digits.slice(first, last + 1);
+  if (significant.length > MAX_SIGNIFICANT_DIGITS) return 'too-many-digits';
+  const exponent = Number(exponentText ?? '0') + intPart.length - first - 1;
+  if (!Number.isFinite(exponent) || exponent > MAX_EXPONENT) return 'too-large';
+  if (exponent < MIN_EXPONENT) return 'too-small';
+  return { canonical: `${sign}${significant}e${exponent}` };
+};
+
+/** True when type inference makes `text` an `N`: a plain decimal that DynamoDB can store. */
+export const isInferredNumber = (text: string): boolean =>
+  PLAIN_DECIMAL.test(text) && typeof parseDynamoNumber(text) !== 'string';

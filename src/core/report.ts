@@ -1,0 +1,81 @@
+import type { WriterStats } from './batch-writer.ts';
+import type { Counts, ReportedError } from './ingest.ts';
+
+export const ReportStatus = { succeeded: 'succeeded', partial: 'partial', failed: 'failed' } as const;
+export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];
+
+export type SourceObject = {
+  readonly bucket: string;
+  readonly key: string;
+  readonly eTag?: string;
+  readonly versionId?: string;
+};
+
+/** The per-file report, as written to `REPORT_PREFIX + R + ".json"`. */
+export type Report = {
+  readonly status: ReportStatus;
+  readonly bucket: string;
+  readonly key: string;
+  readonly eTag?: string;
+  readonly versionId?: string;
+  readonly rowsRead: number;
+  readonly rowsWritten: number;
+  readonly rowsRejected: number;
+  readonly errors: readonly ReportedError[];
+  readonly rejectedRowsKey?: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly rowsPerSecond: number;
+  readonly invocations: number;
+  readonly writes: WriterStats;
+};
+
+export type ReportInput = {
+  readonly source: SourceObject;
+  readonly counts: Counts;
+  readonly errors: readonly ReportedError[];
+  readonly failed: boolean;
+  readonly rejectedRowsKey?: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly invocations: number;
+  readonly writes: WriterStats;
+};
+
+export const buildReport = (input: ReportInput): Report => {
+  const { source, counts } = input;
+  const durationMs = Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime());
+  const status = input.failed
+    ? ReportStatus.failed
+    : counts.rowsRejected > 0
+      ? ReportStatus.partial
+      : ReportStatus.succeeded;
+  return {
+    status,
+    bucket: source.bucket,
+    key: source.key,
+    ...(source.eTag !== undefined && { eTag: source.eTag }),
+    ...(source.versionId !== undefined && { versionId: source.versionId }),
+    rowsRead: counts.rowsRead,
+    rowsWritten: counts.rowsWritten,
+    rowsRejected: counts.rowsRejected,
+    errors: [...input.errors].sort((a, b) => (a.row ?? 0) - (b.row ?? 0)),
+    ...(input.rejectedRowsKey !== undefined &&
+      counts.rowsRejected > 0 && { rejectedRowsKey: input.rejectedRowsKey }),
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    durationMs,
+    rowsPerSecond: durationMs > 0 ? Math.round((counts.rowsRead * 1000) / durationMs) : counts.rowsRead,
+    invocations: input.invocations,
+    writes: { ...input.writes },
+  };
+};
+
+/** Adds up the writer statistics of several invocations of one file. */
+export const addStats = (a: WriterStats, b: WriterStats): WriterStats => ({
+  calls: a.calls + b.calls,
+  retries: a.retries + b.retries,
+  throttles: a.throttles + b.throttles,
+  consumedCapacity: a.consumedCapacity + b.consumedCapacity,
+});

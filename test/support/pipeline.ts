@@ -1,0 +1,90 @@
+import { pathToFileURL } from 'node:url';
+import { CreateTableCommand, ScanCommand, type ScalarAttributeType } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { lambdaContext, s3Event } from '../../src/local/s3-event.ts';
+import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
+
+export const BUCKET = 'source';
+const BUILT_HANDLER = pathToFileURL(`${process.cwd()}/dist/index.mjs`).href;
+let loads = 0;
+
+export type Key = { name: string; type: ScalarAttributeType };
+export type PipelineOptions = { partition?: Key; sort?: Key; env?: Record<string, string>; table?: string };
+
+export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** Loads a fresh copy of the built dist/index.mjs, as a new Lambda container would. */
+export const loadBuiltHandler = async (): Promise<Handler> => {
+  const module = (await import(`${BUILT_HANDLER}?container=${++loads}`)) as { handler: Handler };
+  return module.handler;
+};
+
+/** s3rver + dynalite + a table + the built handler configured by environment, as Lambda runs it. */
+export const startPipeline = async (options: PipelineOptions = {}) => {
+  const servers: LocalServers = await startLocalServers({ buckets: [BUCKET] });
+  const partition = options.partition ?? { name: 'ID', type: 'N' };
+  const table = options.table ?? 'items';
+  await servers.dynamodb.send(
+    new CreateTableCommand({
+      TableName: table,
+      AttributeDefinitions: [partition, ...(options.sort ? [options.sort] : [])].map((key) => ({
+        AttributeName: key.name,
+        AttributeType: key.type,
+      })),
+      KeySchema: [
+        { AttributeName: partition.name, KeyType: 'HASH' },
+        ...(options.sort ? [{ AttributeName: options.sort.name, KeyType: 'RANGE' as const }] : []),
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  Object.assign(process.env, servers.env, { TABLE_NAME: table, SOURCE_BUCKET: BUCKET }, options.env ?? {});
+  const handler = await loadBuiltHandler();
+
+  const get = async (key: string): Promise<string | undefined> => {
+    try {
+      const response = await servers.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      return await response.Body?.transformToString();
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  };
+
+  return {
+    servers,
+    handler,
+    async upload(key: string, body: string | Uint8Array) {
+      await servers.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+      const head = await servers.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+      return { eTag: head.ETag, size: head.ContentLength };
+    },
+    /** Uploads `body` and runs the handler with the event S3 would send. */
+    async ingest(key: string, body: string | Uint8Array) {
+      const { eTag, size } = await this.upload(key, body);
+      return handler(s3Event({ bucket: BUCKET, key, eTag, size }), lambdaContext());
+    },
+    get,
+    async report(key: string) {
+      const text = await get(key);
+      return text === undefined ? undefined : JSON.parse(text);
+    },
+    async items(): Promise<Record<string, unknown>[]> {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, never> | undefined;
+      do {
+        const page = await servers.dynamodb.send(
+          new ScanCommand({ TableName: table, ...(start && { ExclusiveStartKey: start }) }),
+        );
+        for (const item of page.Items ?? []) items.push(item);
+        start = page.LastEvaluatedKey as Record<string, never> | undefined;
+      } while (start);
+      return items;
+    },
+    async plainItems() {
+      return (await this.items()).map((item) => unmarshall(item as never, { wrapNumbers: true }));
+    },
+    close: () => servers.close(),
+  };
+};
