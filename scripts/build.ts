@@ -3,15 +3,19 @@
  * The zip is reproducible (fixed timestamps, one file), so Terraform redeploys only on real changes.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 
 const ZIP_TIME = new Date('2020-01-01T00:00:00Z');
 
-await mkdir('dist', { recursive: true });
+const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
+const outdir = values.outdir;
+await mkdir(outdir, { recursive: true });
 const result = await build({
   entryPoints: ['src/handler.ts'],
-  outfile: 'dist/index.mjs',
+  outfile: join(outdir, 'index.mjs'),
   bundle: true,
   platform: 'node',
   target: 'node22',
@@ -20,10 +24,12 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   // Some CommonJS dependencies call require() for Node built-ins.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
 });
-const code = await readFile('dist/index.mjs');
+const code = await readFile(join(outdir, 'index.mjs'));
 const zip = zipSync({ 'index.mjs': [code, { mtime: ZIP_TIME, level: 9 }] });
-await writeFile('dist/lambda.zip', zip);
-await writeFile('dist/meta.json', JSON.stringify(result.metafile));
-console.log(`dist/lambda.zip: ${zip.byteLength} bytes (index.mjs ${code.byteLength} bytes)`);
+await writeFile(join(outdir, 'lambda.zip'), zip);
+await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+console.log(`${join(outdir, 'lambda.zip')}: ${zip.byteLength} bytes (index.mjs ${code.byteLength} bytes)`);
