@@ -13,8 +13,9 @@ locals {
   function_name      = "${var.project}-ingest"
   failure_queue_name = "${var.project}-ingest-failures"
 
-  lambda_zip_path = "${path.root}/${var.lambda_zip_path}"
-  schema_path     = var.schema_file == null ? null : "${path.root}/${var.schema_file}"
+  # Relative paths are relative to this directory (infra/).
+  lambda_zip_path = startswith(var.lambda_zip_path, "/") ? var.lambda_zip_path : "${path.root}/${var.lambda_zip_path}"
+  schema_path     = var.schema_file == null ? null : (startswith(var.schema_file, "/") ? var.schema_file : "${path.root}/${var.schema_file}")
   schema_key      = var.schema_file == null ? null : var.schema_key
 }
 

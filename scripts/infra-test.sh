@@ -15,6 +15,7 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 infra_dir="$repo_root/infra"
 started=$SECONDS
+export CHECKPOINT_DISABLE=1
 
 fail() {
   echo "infra-test: $*" >&2
@@ -23,11 +24,19 @@ fail() {
 
 step() {
   echo
-  echo "==> $*"
+  echo "==> [$((SECONDS - started)) s] $*"
 }
 
 command -v terraform >/dev/null 2>&1 ||
-  fail "terraform is not installed (need >= 1.6; the tests use mock providers, >= 1.7, and are run with 1.11)."
+  fail "terraform is not installed: the infrastructure tests need Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install)."
+# The tests use mock providers and override_during (Terraform 1.11).
+tf_version="$(terraform version 2>/dev/null | sed -n 's/^Terraform v\([0-9][0-9.]*\).*/\1/p' | head -n 1)"
+tf_major="${tf_version%%.*}"
+tf_minor="${tf_version#*.}"
+tf_minor="${tf_minor%%.*}"
+if [ -z "$tf_version" ] || [ "$tf_major" -lt 1 ] || { [ "$tf_major" -eq 1 ] && [ "$tf_minor" -lt 11 ]; }; then
+  fail "Terraform ${tf_version:-of unknown version} is too old: the infrastructure tests need >= 1.11."
+fi
 
 case "$(uname -s)" in
   Linux) os=linux ;;
@@ -86,7 +95,6 @@ trap 'rm -rf "$work"' EXIT
 # one, and keep Terraform from calling home.
 : >"$work/terraformrc"
 export TF_CLI_CONFIG_FILE="$work/terraformrc"
-export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
 export TF_INPUT=0
 unset TF_DATA_DIR TF_WORKSPACE
@@ -94,10 +102,15 @@ unset TF_DATA_DIR TF_WORKSPACE
 step "terraform fmt -check -recursive infra"
 terraform -chdir="$repo_root" fmt -check -recursive -diff infra
 
-mkdir -p "$work/infra"
+mkdir -p "$work/infra" "$work/dist"
 (cd "$infra_dir" && tar --exclude='.terraform' --exclude='.terraform.lock.hcl' \
-  --exclude='*.tfstate' --exclude='*.tfstate.*' --exclude='override.tf' -cf - .) |
+  --exclude='*.tfstate' --exclude='*.tfstate.*' --exclude='*override.tf' -cf - .) |
   (cd "$work/infra" && tar -xf -)
+# The tests use their own stand-in package; the final plan uses the real one
+# when it has been built.
+if [ -f "$repo_root/dist/lambda.zip" ]; then
+  cp "$repo_root/dist/lambda.zip" "$work/dist/lambda.zip"
+fi
 
 step "terraform init -backend=false -plugin-dir=$mirror"
 terraform -chdir="$work/infra" init -backend=false -plugin-dir="$mirror" -no-color >"$work/init.log" 2>&1 ||
@@ -135,7 +148,14 @@ HCL
       cat "$work/plan.log" >&2
       fail "terraform plan with the real provider failed"
     }
-  grep -E '^Plan:|Warning:' "$work/plan.log" || true
+  grep -E '^Plan:' "$work/plan.log" || true
+  if grep -q 'Check block assertion failed' "$work/plan.log"; then
+    echo "note: dist/lambda.zip is not built, so the plan warns that apply would fail (check \"lambda_package_built\")"
+  fi
+  if grep -E '^(Warning|Error):' "$work/plan.log" | grep -qv 'Check block assertion failed'; then
+    cat "$work/plan.log" >&2
+    fail "terraform plan with the real provider reported warnings"
+  fi
 fi
 
 echo

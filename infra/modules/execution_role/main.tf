@@ -22,6 +22,7 @@ locals {
 data "aws_iam_policy_document" "assume_role" {
   statement {
     sid     = "LambdaAssumeRole"
+    effect  = "Allow"
     actions = ["sts:AssumeRole"]
 
     principals {
@@ -48,32 +49,39 @@ resource "aws_iam_role" "this" {
 data "aws_iam_policy_document" "this" {
   statement {
     sid       = "ReadUploads"
+    effect    = "Allow"
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
     resources = [local.upload_objects_arn]
   }
 
   statement {
     sid       = "WriteReportsAndRejectedRows"
+    effect    = "Allow"
     actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
     resources = [local.report_objects_arn, local.reject_objects_arn]
   }
 
-  # A clean reprocessing removes an earlier rejected-rows file, and a continued
-  # file removes its temporary part objects.
+  # A continued file keeps its rejected rows in part objects, moves an earlier
+  # rejected-rows file aside (a server-side copy reads its source) and joins
+  # the parts at the end, then removes them; a clean reprocessing removes an
+  # earlier rejected-rows file.
   statement {
-    sid       = "DeleteRejectedRows"
-    actions   = ["s3:DeleteObject"]
+    sid       = "ReadAndDeleteRejectedRows"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:DeleteObject"]
     resources = [local.reject_objects_arn]
   }
 
   statement {
     sid       = "WriteItems"
+    effect    = "Allow"
     actions   = ["dynamodb:BatchWriteItem", "dynamodb:DescribeTable"]
     resources = [local.table_arn]
   }
 
   statement {
     sid       = "WriteLogs"
+    effect    = "Allow"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${local.log_group_arn}:*"]
   }
@@ -82,6 +90,7 @@ data "aws_iam_policy_document" "this" {
   # the same function.
   statement {
     sid       = "ContinueInNewInvocation"
+    effect    = "Allow"
     actions   = ["lambda:InvokeFunction"]
     resources = [local.function_arn]
   }
@@ -90,6 +99,7 @@ data "aws_iam_policy_document" "this" {
   # the function's own role.
   statement {
     sid       = "SendToFailureQueue"
+    effect    = "Allow"
     actions   = ["sqs:SendMessage"]
     resources = [local.failure_queue_arn]
   }
@@ -106,6 +116,7 @@ data "aws_iam_policy_document" "schema" {
 
   statement {
     sid       = "ReadSchema"
+    effect    = "Allow"
     actions   = ["s3:GetObject"]
     resources = [local.schema_object_arn]
   }

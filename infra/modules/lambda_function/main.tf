@@ -109,6 +109,7 @@ data "aws_iam_policy_document" "alarm_key" {
   # managed by IAM policies at all. In a key policy "*" means this key.
   statement {
     sid       = "EnableIamPolicies"
+    effect    = "Allow"
     actions   = ["kms:*"]
     resources = ["*"]
 
@@ -120,6 +121,7 @@ data "aws_iam_policy_document" "alarm_key" {
 
   statement {
     sid       = "AllowCloudWatchAlarmsToPublish"
+    effect    = "Allow"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = ["*"]
 
