@@ -70,7 +70,9 @@ find_mirror() {
 
 step "locating the hashicorp/aws provider for $platform"
 mirror=""
-if [ -n "${TF_PROVIDER_MIRROR:-}" ]; then
+if [ "${TF_PROVIDER_ONLINE:-}" = 1 ]; then
+  echo "TF_PROVIDER_ONLINE=1: the provider comes from the registry"
+elif [ -n "${TF_PROVIDER_MIRROR:-}" ]; then
   mirror="$(find_mirror "$TF_PROVIDER_MIRROR")" ||
     fail "TF_PROVIDER_MIRROR=$TF_PROVIDER_MIRROR holds no registry.terraform.io/hashicorp/aws provider for $platform."
 else
@@ -86,7 +88,7 @@ else
   mirror="$(find_mirror "${roots[@]}")" || mirror="$(find_mirror /)" ||
     fail "no local copy of the hashicorp/aws provider for $platform was found (searched ${roots[*]} and /). Set TF_PROVIDER_MIRROR to a directory laid out as registry.terraform.io/hashicorp/aws/<version>/$platform/."
 fi
-echo "provider directory: $mirror"
+[ -z "$mirror" ] || echo "provider directory: $mirror"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/csv2ddb-infra-test.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -112,8 +114,8 @@ if [ -f "$repo_root/dist/lambda.zip" ]; then
   cp "$repo_root/dist/lambda.zip" "$work/dist/lambda.zip"
 fi
 
-step "terraform init -backend=false -plugin-dir=$mirror"
-terraform -chdir="$work/infra" init -backend=false -plugin-dir="$mirror" -no-color >"$work/init.log" 2>&1 ||
+step "terraform init -backend=false ${mirror:+-plugin-dir=$mirror}"
+terraform -chdir="$work/infra" init -backend=false ${mirror:+"-plugin-dir=$mirror"} -no-color >"$work/init.log" 2>&1 ||
   {
     cat "$work/init.log" >&2
     fail "terraform init failed"
