@@ -1,0 +1,156 @@
+import { readHeader } from '../header.ts';
+import type { ColumnSpec } from './schema.ts';
+import { DEFAULT_SEPARATOR, readTyped } from './typed-value.ts';
+
+export const DEFAULT_SAMPLE_ROWS = 1000;
+
+export type InferOptions = {
+  /** Data rows to look at; the default is the first 1000. */
+  readonly sample?: number;
+  /** Header names of the table's key attributes: listed without a type, since the table types them. */
+  readonly keys?: readonly string[];
+  /** The set separator to look for. */
+  readonly separator?: string;
+};
+
+/** How many of a column's non-empty values in the sample fit each type. */
+export type Fits = { N: number; BOOL: number; JSON: number; S: number; SS: number; NS: number };
+
+export type ColumnStats = {
+  readonly column: string;
+  readonly values: number;
+  readonly empty: number;
+  readonly fits: Readonly<Fits>;
+  /** Numbers written with a leading zero (`007`, `02134`): codes, not quantities. */
+  readonly leadingZeros: number;
+  readonly proposed: ColumnSpec;
+  readonly reason: string;
+};
+
+/** The proposal in the file format, ready for `JSON.stringify`. */
+export type SchemaJson = {
+  columns: Record<string, ColumnSpec>;
+  otherColumns: 'infer';
+};
+
+export type InferredSchema = {
+  readonly schema: SchemaJson;
+  readonly columns: ColumnStats[];
+  readonly rows: number;
+};
+
+const CLEAN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LEADING_ZERO = /^-?0[0-9]/;
+
+/** `Instance ID` → `InstanceId`, `Memory GiB` → `MemoryGiB`: words joined, an all-capitals word (`ID`) tamed. */
+export const suggestAttributeName = (column: string): string =>
+  column
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word !== '')
+    .map((word) => {
+      const rest = /^[A-Z0-9]+$/.test(word) ? word.slice(1).toLowerCase() : word.slice(1);
+      return `${word.charAt(0).toUpperCase()}${rest}`;
+    })
+    .join('');
+
+const emptyFits = (): Fits => ({ N: 0, BOOL: 0, JSON: 0, S: 0, SS: 0, NS: 0 });
+
+const count = (fits: Fits, text: string, separator: string): boolean => {
+  fits.S++;
+  if (!('problem' in readTyped('N', text))) fits.N++;
+  if (!('problem' in readTyped('BOOL', text))) fits.BOOL++;
+  if ((text.startsWith('{') || text.startsWith('[')) && !('problem' in readTyped('JSON', text))) fits.JSON++;
+  const parts = text.split(separator);
+  if (parts.length > 1 && parts.every((part) => part !== '')) {
+    fits.SS++;
+    if (parts.every((part) => !('problem' in readTyped('N', part)))) fits.NS++;
+  }
+  return LEADING_ZERO.test(text);
+};
+
+const propose = (
+  stats: Omit<ColumnStats, 'proposed' | 'reason'>,
+  isKey: boolean,
+  separator: string,
+): { type?: ColumnSpec['type']; separator?: string; reason: string } => {
+  const { values, fits, leadingZeros } = stats;
+  if (isKey) return { reason: 'key attribute: the table gives its type' };
+  if (values === 0) return { reason: 'no values in the sample' };
+  if (leadingZeros > 0)
+    return { type: 'S', reason: `${leadingZeros} value(s) with leading zeros (like 007): kept as text` };
+  if (fits.N === values) return { type: 'N', reason: 'every value is a number' };
+  if (fits.BOOL === values) return { type: 'BOOL', reason: 'every value is a boolean' };
+  if (fits.JSON === values) return { type: 'JSON', reason: 'every value is a JSON object or array' };
+  if (fits.SS * 2 >= values) {
+    const sep = separator === DEFAULT_SEPARATOR ? {} : { separator };
+    return fits.NS === fits.SS
+      ? {
+          type: 'NS',
+          ...sep,
+          reason: `${fits.NS} value(s) are ${JSON.stringify(separator)}-separated numbers`,
+        }
+      : {
+          type: 'SS',
+          ...sep,
+          reason: `${fits.SS} value(s) are ${JSON.stringify(separator)}-separated lists`,
+        };
+  }
+  if (fits.N > 0 || fits.BOOL > 0)
+    return { type: 'S', reason: 'mixed values: kept as text so that they agree' };
+  return { type: 'S', reason: 'text' };
+};
+
+/**
+ * Proposes a column schema from the first records of a file (the header first): per column the types
+ * its values fit, and a type that every sampled value fits, keeping codes like `007` as text.
+ */
+export const inferSchema = async (
+  records: AsyncIterable<readonly string[]> | Iterable<readonly string[]>,
+  options: InferOptions = {},
+): Promise<InferredSchema> => {
+  const sample = options.sample ?? DEFAULT_SAMPLE_ROWS;
+  const separator = options.separator ?? DEFAULT_SEPARATOR;
+  let header: string[] | undefined;
+  let tallies: { values: number; empty: number; fits: Fits; leadingZeros: number }[] = [];
+  let rows = 0;
+  for await (const fields of records) {
+    if (!header) {
+      header = readHeader(fields);
+      tallies = header.map(() => ({ values: 0, empty: 0, fits: emptyFits(), leadingZeros: 0 }));
+      if (sample === 0) break;
+      continue;
+    }
+    rows++;
+    for (const [index, tally] of tallies.entries()) {
+      const text = fields[index] ?? '';
+      if (text === '') {
+        tally.empty++;
+        continue;
+      }
+      tally.values++;
+      if (count(tally.fits, text, separator)) tally.leadingZeros++;
+    }
+    if (rows >= sample) break;
+  }
+  if (!header) throw new Error('the file is empty: it has no header');
+
+  const keys = new Set(options.keys ?? []);
+  const taken = new Set(header);
+  const columns: ColumnStats[] = header.map((column, index) => {
+    const tally = tallies[index] as (typeof tallies)[number];
+    const isKey = keys.has(column);
+    const { reason, ...typing } = propose({ column, ...tally }, isKey, separator);
+    const suggested = isKey || CLEAN_NAME.test(column) ? '' : suggestAttributeName(column);
+    const rename = suggested !== '' && !taken.has(suggested);
+    if (rename) taken.add(suggested);
+    return { column, ...tally, proposed: { ...(rename && { name: suggested }), ...typing }, reason };
+  });
+  return {
+    schema: {
+      columns: Object.fromEntries(columns.map(({ column, proposed }) => [column, proposed])),
+      otherColumns: 'infer',
+    },
+    columns,
+    rows,
+  };
+};

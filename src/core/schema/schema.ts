@@ -1,0 +1,175 @@
+import { type core, z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { describeUnknownPlaceholder, parseTemplate } from './template.ts';
+import { COLUMN_TYPES, type ColumnType, quote, readTyped } from './typed-value.ts';
+
+export const OtherColumns = { infer: 'infer', string: 'string', drop: 'drop', reject: 'reject' } as const;
+export type OtherColumns = (typeof OtherColumns)[keyof typeof OtherColumns];
+
+const COLUMN_PROPERTIES = ['name', 'type', 'separator', 'required', 'default', 'drop'] as const;
+const SCHEMA_PROPERTIES = ['$schema', 'columns', 'otherColumns', 'add'] as const;
+
+const mapKey = (what: 'column' | 'attribute') =>
+  z.string().superRefine((name, context) => {
+    if (name === '') context.addIssue({ code: 'custom', message: `is an empty ${what} name` });
+    else if (what === 'column' && name.trim() !== name) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must not start or end with spaces (header names are trimmed)',
+      });
+    }
+  });
+
+const ColumnSpecFormat = z
+  .strictObject({
+    name: z.string().min(1),
+    type: z.enum(COLUMN_TYPES),
+    separator: z.string().min(1),
+    required: z.boolean(),
+    default: z.string().min(1),
+    drop: z.boolean(),
+  })
+  .partial()
+  .superRefine((column, context) => {
+    if (column.drop === true) {
+      const others = Object.keys(column).filter((property) => property !== 'drop');
+      if (others.length > 0) {
+        context.addIssue({
+          code: 'custom',
+          path: ['drop'],
+          message: `cannot be combined with other properties (${others.join(', ')})`,
+        });
+      }
+    }
+    if (column.separator !== undefined && column.type !== 'SS' && column.type !== 'NS') {
+      context.addIssue({
+        code: 'custom',
+        path: ['separator'],
+        message: 'is only allowed with type SS or NS',
+      });
+    }
+    if (column.default !== undefined && column.type !== undefined) {
+      const outcome = readTyped(column.type, column.default, column.separator);
+      const problem =
+        'problem' in outcome ? outcome.problem : outcome.value ? undefined : 'it has no set member';
+      if (problem !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['default'],
+          message: `does not fit type ${column.type}: ${problem}`,
+        });
+      }
+    }
+  });
+
+const Template = z
+  .string()
+  .min(1)
+  .superRefine((template, context) => {
+    const parsed = parseTemplate(template);
+    if ('unknown' in parsed)
+      context.addIssue({ code: 'custom', message: describeUnknownPlaceholder(parsed.unknown) });
+  });
+
+const SchemaFormat = z.strictObject({
+  $schema: z.string().optional(),
+  columns: z.record(mapKey('column'), ColumnSpecFormat).default({}),
+  otherColumns: z.enum(Object.values(OtherColumns)).default('infer'),
+  add: z.record(mapKey('attribute'), Template).default({}),
+});
+
+export type ColumnSpec = {
+  readonly name?: string;
+  readonly type?: ColumnType;
+  readonly separator?: string;
+  readonly required?: boolean;
+  readonly default?: string;
+  readonly drop?: boolean;
+};
+
+/** A checked column schema. Maps, so that a header column named "constructor" finds nothing it should not. */
+export type Schema = {
+  /** Header name → what the column becomes, in the order the schema lists them. */
+  readonly columns: ReadonlyMap<string, ColumnSpec>;
+  readonly otherColumns: OtherColumns;
+  /** Attribute name → template. */
+  readonly add: ReadonlyMap<string, string>;
+};
+
+const formatPath = (path: readonly PropertyKey[]): string => {
+  if (path.length === 0) return 'the schema';
+  return path
+    .map((segment, index) => {
+      if (index === 0) return String(segment);
+      const named = index === 1 && (path[0] === 'columns' || path[0] === 'add');
+      return named ? `.${JSON.stringify(String(segment))}` : `.${String(segment)}`;
+    })
+    .join('');
+};
+
+const valueAt = (input: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>(
+    (value, segment) =>
+      value !== null && typeof value === 'object' && Object.hasOwn(value, segment)
+        ? (value as Record<PropertyKey, unknown>)[segment]
+        : undefined,
+    input,
+  );
+
+const describeValue = (value: unknown): string =>
+  typeof value === 'string' ? quote(value) : Array.isArray(value) ? 'a list' : String(JSON.stringify(value));
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  string: 'must be a string',
+  boolean: 'must be true or false',
+  object: 'must be a JSON object',
+  record: 'must be a JSON object',
+};
+
+const describeIssue = (issue: core.$ZodIssue, input: unknown): string => {
+  const got = ` (got ${describeValue(valueAt(input, issue.path))})`;
+  switch (issue.code) {
+    case 'invalid_key':
+      return issue.issues[0]?.message ?? issue.message;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}${got}`;
+    case 'invalid_type':
+      return `${EXPECTED[issue.expected] ?? `must be ${issue.expected}`}${got}`;
+    case 'too_small':
+      return 'must not be empty';
+    case 'unrecognized_keys': {
+      const allowed = issue.path.length === 0 ? SCHEMA_PROPERTIES : COLUMN_PROPERTIES;
+      const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+      return `has unknown ${issue.keys.length === 1 ? 'property' : 'properties'} ${keys} (allowed: ${allowed.join(', ')})`;
+    }
+    default:
+      return issue.message;
+  }
+};
+
+/**
+ * Checks a column schema (JSON text or an already parsed value) and returns it, or throws a
+ * `ConfigError` whose message names every problem: `invalid schema: columns."vCPUs".type must be …`.
+ * `origin` (say, the S3 object it came from) goes into the message.
+ */
+export const parseSchema = (json: string | unknown, origin?: string): Schema => {
+  const prefix = `invalid schema${origin === undefined ? '' : ` (${origin})`}: `;
+  let input: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      // A byte-order mark is what some editors put at the start of a saved file.
+      input = JSON.parse(json.replace(/^\uFEFF/, ''));
+    } catch (error) {
+      throw new ConfigError(`${prefix}not valid JSON (${(error as Error).message})`);
+    }
+  }
+  const result = SchemaFormat.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${formatPath(issue.path)} ${describeIssue(issue, input)}`,
+    );
+    throw new ConfigError(`${prefix}${problems.join('; ')}`);
+  }
+  const { columns, otherColumns, add } = result.data;
+  return { columns: new Map(Object.entries(columns)), otherColumns, add: new Map(Object.entries(add)) };
+};
