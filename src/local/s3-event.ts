@@ -31,7 +31,11 @@ export const s3Event = (object: ObjectCreated, region = 'us-east-1') => ({
       s3: {
         s3SchemaVersion: '1.0',
         configurationId: 'csv2ddb',
-        bucket: { name: object.bucket, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${object.bucket}` },
+        bucket: {
+          name: object.bucket,
+          ownerIdentity: { principalId: 'local' },
+          arn: `arn:aws:s3:::${object.bucket}`,
+        },
         object: {
           key: encodeEventKey(object.key),
           size: object.size ?? 0,
@@ -45,7 +49,9 @@ export const s3Event = (object: ObjectCreated, region = 'us-east-1') => ({
 });
 
 /** A Lambda context for running the handler outside Lambda, with a deadline like Lambda's timeout. */
-export const lambdaContext = (options: { functionName?: string; timeoutMs?: number; now?: () => number } = {}) => {
+export const lambdaContext = (
+  options: { functionName?: string; timeoutMs?: number; now?: () => number } = {},
+) => {
   const now = options.now ?? Date.now;
   const deadline = now() + (options.timeoutMs ?? 900_000);
   const functionName = options.functionName ?? 'csv2ddb-local';

@@ -14,6 +14,8 @@ export const LOCAL_REGION = 'us-east-1';
 export type LocalServers = {
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The folder where s3rver keeps buckets and objects. */
+  readonly s3Directory: string;
   readonly s3rver: S3rver;
   /** The AWS SDK settings that point any process (or the built handler) at these servers. */
   readonly env: Record<string, string>;
@@ -41,7 +43,11 @@ export const localClients = (s3Endpoint: string, dynamodbEndpoint: string) => ({
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   }),
-  dynamodb: new DynamoDBClient({ endpoint: dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+  dynamodb: new DynamoDBClient({
+    endpoint: dynamodbEndpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  }),
 });
 
 /** Starts s3rver and dynalite on 127.0.0.1 in this process. */
@@ -56,7 +62,12 @@ export const startLocalServers = async (options: LocalServerOptions = {}): Promi
     configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })),
   });
   const s3Address = (await s3rver.run()) as AddressInfo;
-  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dynamodbPath && { path: options.dynamodbPath }) });
+  const dynamo = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.dynamodbPath && { path: options.dynamodbPath }),
+  });
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject);
     dynamo.listen(options.dynamodbPort ?? 0, '127.0.0.1', () => resolve());
@@ -68,6 +79,7 @@ export const startLocalServers = async (options: LocalServerOptions = {}): Promi
   return {
     s3Endpoint,
     dynamodbEndpoint,
+    s3Directory: directory,
     s3rver,
     ...clients,
     env: {

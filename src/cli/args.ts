@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describeTable, type TableInfo } from '../aws/dynamodb-table.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { Prefixes } from '../core/object-key.ts';
+import { parseSchema, type Schema } from '../core/schema/schema.ts';
+
+/** A bad argument: the CLI prints it and exits 2. */
+export const badArgument = (message: string) => new ConfigError(message);
+
+export const wholeNumber = (name: string, text: string, min: number, max: number): number => {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw badArgument(`--${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)})`);
+  }
+  return value;
+};
+
+export const parseS3Url = (url: string): { bucket: string; key: string } => {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+  if (!match) throw badArgument(`${JSON.stringify(url)} is not an s3://bucket/key URL`);
+  return { bucket: match[1] as string, key: match[2] as string };
+};
+
+const prefixArg = (name: string, value: string, allowEmpty: boolean): string => {
+  if ((value === '' && !allowEmpty) || (value !== '' && !value.endsWith('/'))) {
+    throw badArgument(
+      `--${name} must ${allowEmpty ? 'be empty or ' : ''}end with "/" (got ${JSON.stringify(value)})`,
+    );
+  }
+  return value;
+};
+
+/** The options that name the pipeline's prefixes, with the Lambda function's defaults. */
+export const prefixArgs = {
+  'upload-prefix': { type: 'string', description: 'Key prefix of uploaded CSV files', default: 'incoming/' },
+  'report-prefix': { type: 'string', description: 'Key prefix of reports', default: 'reports/' },
+  'rejected-prefix': { type: 'string', description: 'Key prefix of rejected rows', default: 'rejected/' },
+} as const;
+
+export const readPrefixes = (args: {
+  'upload-prefix': string;
+  'report-prefix': string;
+  'rejected-prefix': string;
+}): Prefixes => ({
+  upload: prefixArg('upload-prefix', args['upload-prefix'], true),
+  report: prefixArg('report-prefix', args['report-prefix'], false),
+  rejected: prefixArg('rejected-prefix', args['rejected-prefix'], false),
+});
+
+/** A schema file, checked before anything is written: an invalid schema is a bad argument. */
+export const readSchemaFile = async (path: string): Promise<Schema> => {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw badArgument(`--schema ${path} cannot be read (${error.code ?? error.message})`);
+  });
+  return parseSchema(text, path);
+};
+
+/** The table's key schema and capacity, or a clear message when the table is not there. */
+export const readTable = async (dynamodb: DynamoDBClient, tableName: string): Promise<TableInfo> => {
+  try {
+    return await describeTable(dynamodb, tableName);
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    const region = await dynamodb.config.region();
+    throw badArgument(`table ${tableName} does not exist (region ${region})`);
+  }
+};

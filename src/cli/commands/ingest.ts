@@ -1,0 +1,140 @@
+import { access } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { defineCommand } from 'citty';
+import { processFile } from '../../app/process-file.ts';
+import { createPlanFactory } from '../../app/schema-source.ts';
+import type { Counts } from '../../core/ingest.ts';
+import { classifyKey } from '../../core/object-key.ts';
+import { createPacer } from '../../core/pacer.ts';
+import type { Report } from '../../core/report.ts';
+import type { Schema } from '../../core/schema/schema.ts';
+import {
+  badArgument,
+  parseS3Url,
+  prefixArgs,
+  readPrefixes,
+  readSchemaFile,
+  readTable,
+  wholeNumber,
+} from '../args.ts';
+import { exitCodeFor } from '../exit-code.ts';
+import { formatCounts, formatErrors, formatSpeed } from '../format.ts';
+import { ingestLocalFile } from '../ingest-file.ts';
+import { createProgress, type Progress } from '../progress.ts';
+
+const SHOWN_ERRORS = 10;
+
+const printReport = (report: Report, rejectedAt: string | undefined, reportAt?: string) => {
+  console.log(`${report.status}: ${formatCounts(report)} (${formatSpeed(report)})`);
+  if (reportAt) console.log(`report: ${reportAt}`);
+  if (rejectedAt) console.log(`rejected rows: ${rejectedAt}`);
+  if (report.errors.length > 0) console.log(formatErrors(report, SHOWN_ERRORS));
+};
+
+export const ingestCommand = defineCommand({
+  meta: {
+    name: 'ingest',
+    description:
+      'Load one CSV file into a DynamoDB table directly (no Lambda), with the same rules as the pipeline. Exit code: 0 every row written, 1 rows rejected, 2 the file failed or bad arguments',
+  },
+  args: {
+    input: { type: 'positional', description: 'file.csv, file.csv.gz or s3://bucket/key', required: true },
+    table: {
+      type: 'string',
+      description: 'The DynamoDB table (its key schema is read from it)',
+      required: true,
+    },
+    'type-mode': {
+      type: 'enum',
+      options: ['infer', 'string'],
+      description: 'infer: numbers and booleans typed; string: every non-key field S',
+      default: 'infer',
+    },
+    schema: { type: 'string', description: 'A column schema JSON file' },
+    concurrency: { type: 'string', description: 'BatchWriteItem calls in flight (1-64)', default: '16' },
+    'max-attempts': {
+      type: 'string',
+      description: 'Calls per batch that write nothing before giving up (1-100)',
+      default: '10',
+    },
+    json: { type: 'boolean', description: 'Print the report as JSON instead of a summary' },
+    ...prefixArgs,
+  },
+  async run({ args }) {
+    const concurrency = wholeNumber('concurrency', args.concurrency, 1, 64);
+    const maxAttempts = wholeNumber('max-attempts', args['max-attempts'], 1, 100);
+    const typeMode = args['type-mode'] === 'string' ? 'string' : 'infer';
+    const schema: Schema | undefined =
+      args.schema === undefined ? undefined : await readSchemaFile(args.schema);
+    const s3Input = args.input.startsWith('s3://') ? parseS3Url(args.input) : undefined;
+    if (!s3Input) {
+      await access(args.input).catch(() => {
+        throw badArgument(`${args.input}: no such file`);
+      });
+    }
+    const prefixes = readPrefixes(args);
+
+    const dynamodb = new DynamoDBClient({});
+    const table = await readTable(dynamodb, args.table);
+    const plan = createPlanFactory({ current: async () => schema }, table.keySchema, typeMode);
+
+    if (!s3Input) {
+      let bar: Progress | undefined;
+      const result = await ingestLocalFile({
+        path: args.input,
+        dynamodb,
+        tableName: args.table,
+        table,
+        plan,
+        concurrency,
+        maxAttempts,
+        ...(!args.json && {
+          onProgress: (bytes: number, total: number, counts: Readonly<Counts>) => {
+            bar ??= createProgress(total);
+            bar.update(bytes, counts);
+          },
+        }),
+      });
+      bar?.stop();
+      if (args.json) console.log(JSON.stringify(result.report, null, 2));
+      else printReport(result.report, result.rejectedPath);
+      process.exitCode = exitCodeFor(result.report.status);
+      return;
+    }
+
+    const { bucket, key } = s3Input;
+    const decision = classifyKey(
+      key,
+      key.startsWith(prefixes.upload) ? prefixes : { ...prefixes, upload: '' },
+    );
+    if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
+    const s3 = new S3Client({});
+    const { report, reportKey } = await processFile(
+      {
+        s3,
+        dynamodb,
+        tableName: args.table,
+        table,
+        prefixes,
+        writeConcurrency: concurrency,
+        maxWriteAttempts: maxAttempts,
+        plan,
+        pacer: createPacer({
+          maxConcurrency: concurrency,
+          ...(table.writeCapacity !== undefined && { writeCapacity: table.writeCapacity }),
+        }),
+      },
+      { bucket, key, rest: decision.rest, gzip: decision.gzip },
+    );
+    if (args.json) console.log(JSON.stringify(report, null, 2));
+    else {
+      printReport(
+        report,
+        report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
+        `s3://${bucket}/${reportKey}`,
+      );
+    }
+    process.exitCode = exitCodeFor(report.status);
+  },
+});

@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { LambdaHandler } from './lambda-emulator.ts';
+
+/** The repository root, where dist/, infra/ and examples/ live. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const mtimeOf = async (path: string): Promise<number | undefined> =>
+  stat(path).then(
+    (info) => info.mtimeMs,
+    () => undefined,
+  );
+
+/**
+ * Whether dist/index.mjs is missing or older than one of its own sources, as esbuild's
+ * metafile (dist/meta.json) lists them.
+ */
+export const isBuildStale = async (root = PROJECT_ROOT): Promise<boolean> => {
+  const built = await mtimeOf(join(root, 'dist/index.mjs'));
+  if (built === undefined) return true;
+  const meta = await readFile(join(root, 'dist/meta.json'), 'utf8').then(
+    (text) => JSON.parse(text) as { inputs?: Record<string, unknown> },
+    () => undefined,
+  );
+  if (!meta?.inputs) return true;
+  const sources = Object.keys(meta.inputs).filter((input) => !input.includes('node_modules/'));
+  const times = await Promise.all(sources.map((source) => mtimeOf(join(root, source))));
+  return times.some((time) => time === undefined || time > built);
+};
+
+/**
+ * Runs scripts/build.ts in a child process, asynchronously: this process may host the
+ * local servers, which must keep answering meanwhile.
+ */
+export const buildHandler = (root = PROJECT_ROOT): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const errors: Buffer[] = [];
+    child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code === 0) resolve();
+      else
+        reject(new Error(`npm run build failed (exit ${code}):\n${Buffer.concat(errors).toString('utf8')}`));
+    });
+  });
+
+let loads = 0;
+
+/**
+ * The handler exactly as it ships in dist/lambda.zip (built first when missing or stale), loaded
+ * fresh as a new Lambda container would. Its settings come from process.env: set them first.
+ */
+export const loadBuiltHandler = async (
+  options: { root?: string; onBuild?: () => void } = {},
+): Promise<LambdaHandler> => {
+  const root = options.root ?? PROJECT_ROOT;
+  if (await isBuildStale(root)) {
+    options.onBuild?.();
+    await buildHandler(root);
+  }
+  const url = pathToFileURL(join(root, 'dist/index.mjs')).href;
+  const module = (await import(`${url}?container=${++loads}`)) as { handler?: LambdaHandler };
+  if (typeof module.handler !== 'function') throw new Error('dist/index.mjs does not export handler()');
+  return module.handler;
+};

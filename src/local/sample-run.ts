@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { basename, relative } from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { itemToJson } from '../cli/plain-item.ts';
+import { reportKeyFor } from '../core/object-key.ts';
+import type { Report } from '../core/report.ts';
+import type { LocalStack } from './stack.ts';
+
+const SHOWN_ERRORS = 5;
+const SHOWN_ITEMS = 3;
+
+const shortPath = (path: string) => {
+  const shown = relative(process.cwd(), path);
+  return shown.startsWith('..') ? path : shown;
+};
+
+/** One line that sums up a report: status, counts and speed. */
+export const summarize = (report: Report): string =>
+  `${report.status}: ${report.rowsRead} rows read, ${report.rowsWritten} written, ${report.rowsRejected} rejected` +
+  ` (${report.rowsPerSecond} rows/s, ${report.durationMs} ms)`;
+
+/**
+ * Uploads one CSV file under the upload prefix, waits for its report and prints what happened,
+ * where the outputs are and a few items. Resolves to the report, or throws when none came.
+ */
+export const runSample = async (
+  stack: LocalStack,
+  file: string,
+  print: (line: string) => void,
+  timeoutMs = 60_000,
+): Promise<Report> => {
+  const { bucket, config } = stack;
+  const key = `${config.prefixes.upload}${basename(file)}`;
+  const body = await readFile(file);
+  const reported = stack.nextReport(key, timeoutMs);
+  await stack.upload(key, body);
+  print(`uploaded ${shortPath(file)} → s3://${bucket}/${key}`);
+  const report = await reported;
+  await stack.lambda.idle();
+
+  const reportKey = reportKeyFor(basename(file), config.prefixes);
+  print(summarize(report));
+  const { table } = config;
+  if (table.billingMode === 'PROVISIONED') {
+    print(
+      `  (${table.name} is provisioned with ${table.writeCapacity} WCU in infra/terraform.tfvars: writes are paced to it, as on AWS)`,
+    );
+  }
+  print(`  report         s3://${bucket}/${reportKey}`);
+  print(`                ${shortPath(stack.objectPath(reportKey))}`);
+  if (report.rejectedRowsKey) {
+    print(`  rejected rows  s3://${bucket}/${report.rejectedRowsKey}`);
+    print(`                ${shortPath(stack.objectPath(report.rejectedRowsKey))}`);
+  }
+  for (const error of report.errors.slice(0, SHOWN_ERRORS)) {
+    print(`  ${error.row === undefined ? 'file' : `row ${error.row}`}: ${error.message}`);
+  }
+  if (report.errors.length > SHOWN_ERRORS)
+    print(`  … and ${report.errors.length - SHOWN_ERRORS} more in the report`);
+
+  const { Items: items = [] } = await stack.servers.dynamodb.send(
+    new ScanCommand({ TableName: stack.tableName, Limit: SHOWN_ITEMS }),
+  );
+  print(`a few items of table ${stack.tableName}:`);
+  for (const item of items) print(`  ${itemToJson(item)}`);
+  return report;
+};

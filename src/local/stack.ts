@@ -1,0 +1,232 @@
+import { EventEmitter } from 'node:events';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ConfigError } from '../core/errors.ts';
+import { reportKeyFor } from '../core/object-key.ts';
+import type { Report } from '../core/report.ts';
+import { loadBuiltHandler, PROJECT_ROOT } from './built-handler.ts';
+import { lockDataDir } from './data-lock.ts';
+import {
+  type InvocationOutcome,
+  type LambdaEmulator,
+  type LambdaHandler,
+  startLambdaEmulator,
+} from './lambda-emulator.ts';
+import { ensureTable } from './local-table.ts';
+import { s3Event } from './s3-event.ts';
+import { LOCAL_REGION, type LocalServers, startLocalServers } from './servers.ts';
+import { type InfraConfig, readInfraConfig } from './tfvars.ts';
+
+export type LocalStackOptions = {
+  /** Keeps objects and tables here across restarts; a temporary folder (removed on close) when unset. */
+  readonly dataDir?: string;
+  /** Empties `dataDir` first. */
+  readonly reset?: boolean;
+  /** 0 (the default) picks free ports. */
+  readonly ports?: { readonly s3?: number; readonly dynamodb?: number; readonly lambda?: number };
+  readonly infraDir?: string;
+  /** The function's LOG_LEVEL (Powertools); WARN keeps the console to failures. */
+  readonly logLevel?: string;
+  readonly retryDelayMs?: number;
+  readonly onBuild?: () => void;
+  readonly onReport?: (report: Report, reportKey: string) => void;
+  readonly onInvocation?: (outcome: InvocationOutcome) => void;
+};
+
+export type LocalStack = {
+  readonly config: InfraConfig;
+  readonly bucket: string;
+  readonly tableName: string;
+  readonly servers: LocalServers;
+  readonly lambda: LambdaEmulator;
+  /** Endpoints, credentials and settings that point the AWS CLI or any SDK at this stack. */
+  readonly env: Record<string, string>;
+  readonly dataDir?: string;
+  upload(key: string, body: string | Uint8Array): Promise<void>;
+  /** Resolves with the next report written for the object `key` (under the upload prefix). */
+  nextReport(key: string, timeoutMs?: number): Promise<Report>;
+  /** Where s3rver keeps an object's bytes on disk. */
+  objectPath(key: string): string;
+  close(): Promise<void>;
+};
+
+const SUFFIXES = ['.csv', '.csv.gz'];
+
+/** Sets variables for as long as the stack runs, and puts the old values back on close. */
+const applyEnv = (values: Record<string, string | undefined>) => {
+  const previous = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  const set = (entries: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(entries)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  set(values);
+  return () => set(previous);
+};
+
+type S3rverRecord = {
+  eventName: string;
+  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
+};
+
+/**
+ * The whole pipeline in one process: s3rver, dynalite and a local Lambda running the built
+ * handler, configured from infra/terraform.tfvars, with S3's notifications wired like the
+ * s3_notification module wires them.
+ */
+export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  const config = await readInfraConfig(options.infraDir ?? join(PROJECT_ROOT, 'infra'));
+  const { dataDir } = options;
+  if (dataDir && options.reset) await rm(dataDir, { recursive: true, force: true });
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const unlock = dataDir ? await lockDataDir(dataDir) : undefined;
+  const servers = await startLocalServers({
+    buckets: [config.bucket],
+    ...(dataDir && { directory: join(dataDir, 's3'), dynamodbPath: join(dataDir, 'dynamodb') }),
+    ...(options.ports?.s3 !== undefined && { s3Port: options.ports.s3 }),
+    ...(options.ports?.dynamodb !== undefined && { dynamodbPort: options.ports.dynamodb }),
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    await unlock?.();
+    if (error.code !== 'EADDRINUSE') throw error;
+    throw new ConfigError(
+      `${error.message}: is another local stack running? Pick other ports (--s3-port, …)`,
+    );
+  });
+  const cleanup: (() => Promise<void> | void)[] = [...(unlock ? [unlock] : []), () => servers.close()];
+  let closed: Promise<void> | undefined;
+  const closeAll = () => {
+    closed ??= (async () => {
+      for (const step of [...cleanup].reverse()) await step();
+    })();
+    return closed;
+  };
+  try {
+    await ensureTable(servers.dynamodb, config.table);
+    if (config.schema) {
+      const schema = await readFile(config.schema.path).catch(() => {
+        throw new ConfigError(`schema_file ${config.schema?.path} cannot be read`);
+      });
+      await servers.s3.send(
+        new PutObjectCommand({
+          Bucket: config.bucket,
+          Key: config.schema.key,
+          Body: schema,
+          ContentType: 'application/json',
+        }),
+      );
+    }
+
+    let handler: LambdaHandler | undefined;
+    const lambda = await startLambdaEmulator({
+      functionName: config.functionName,
+      handler: (event, context) => (handler as LambdaHandler)(event, context),
+      timeoutMs: config.lambdaTimeoutMs,
+      maxRetryAttempts: config.maxRetryAttempts,
+      retryDelayMs: options.retryDelayMs ?? 1000,
+      ...(options.ports?.lambda !== undefined && { port: options.ports.lambda }),
+      ...(options.onInvocation && { onInvocation: options.onInvocation }),
+    });
+    cleanup.push(() => lambda.close());
+    const env = { ...servers.env, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint };
+    cleanup.push(
+      applyEnv({
+        ...env,
+        TABLE_NAME: config.table.name,
+        SOURCE_BUCKET: config.bucket,
+        UPLOAD_PREFIX: config.prefixes.upload,
+        REPORT_PREFIX: config.prefixes.report,
+        REJECTED_PREFIX: config.prefixes.rejected,
+        TYPE_MODE: config.typeMode,
+        CONTINUATION_MARGIN_MS: String(config.continuationMarginMs),
+        WRITE_CONCURRENCY: String(config.writeConcurrency),
+        MAX_WRITE_ATTEMPTS: String(config.maxWriteAttempts),
+        SCHEMA: undefined,
+        SCHEMA_S3_KEY: config.schema?.key,
+        AWS_LAMBDA_FUNCTION_NAME: config.functionName,
+        LOG_LEVEL: options.logLevel ?? 'WARN',
+        POWERTOOLS_SERVICE_NAME: 'csv2ddb',
+        POWERTOOLS_METRICS_NAMESPACE: 'csv2ddb',
+        // Locally, metrics would only be EMF lines on the console.
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      }),
+    );
+    handler = await loadBuiltHandler({ ...(options.onBuild && { onBuild: options.onBuild }) });
+
+    const reports = new EventEmitter<{ report: [Report, string] }>();
+    const onEvent = ({ Records: [record] }: { Records: S3rverRecord[] }) => {
+      if (!record?.eventName.startsWith('ObjectCreated:') || record.s3.bucket.name !== config.bucket) return;
+      const { key, size, eTag } = record.s3.object;
+      if (key.startsWith(config.prefixes.upload) && SUFFIXES.some((suffix) => key.endsWith(suffix))) {
+        lambda.invokeAsync(
+          s3Event(
+            {
+              bucket: config.bucket,
+              key,
+              eventName: record.eventName,
+              ...(size !== undefined && { size }),
+              ...(eTag && { eTag }),
+            },
+            LOCAL_REGION,
+          ),
+        );
+      } else if (key.startsWith(config.prefixes.report) && key.endsWith('.json')) {
+        void readReport(key).then(
+          (report) => {
+            options.onReport?.(report, key);
+            reports.emit('report', report, key);
+          },
+          () => undefined,
+        );
+      }
+    };
+    const readReport = async (key: string): Promise<Report> => {
+      const response = await servers.s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: key }));
+      return JSON.parse((await response.Body?.transformToString()) ?? '') as Report;
+    };
+    servers.s3rver.on('event', onEvent);
+    cleanup.push(async () => {
+      servers.s3rver.off('event', onEvent);
+      await lambda.idle();
+    });
+
+    return {
+      config,
+      bucket: config.bucket,
+      tableName: config.table.name,
+      servers,
+      lambda,
+      env,
+      ...(dataDir && { dataDir }),
+      async upload(key, body) {
+        await servers.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: body }));
+      },
+      nextReport(key, timeoutMs = 60_000) {
+        const reportKey = reportKeyFor(key.slice(config.prefixes.upload.length), config.prefixes);
+        return new Promise<Report>((resolve, reject) => {
+          const listener = (report: Report, writtenKey: string) => {
+            if (writtenKey !== reportKey) return;
+            clearTimeout(timer);
+            reports.off('report', listener);
+            resolve(report);
+          };
+          const timer = setTimeout(() => {
+            reports.off('report', listener);
+            reject(new Error(`no report ${reportKey} within ${timeoutMs} ms`));
+          }, timeoutMs);
+          reports.on('report', listener);
+        });
+      },
+      objectPath: (key) => {
+        const parts = key.split('/');
+        const name = parts.pop() as string;
+        return join(servers.s3Directory, config.bucket, ...parts, `${name}._S3rver_object`);
+      },
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+};
