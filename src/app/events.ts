@@ -3,7 +3,7 @@ import type { FileJob } from './process-file.ts';
 
 type S3EventRecord = {
   eventName?: string;
-  s3?: { bucket?: { name?: string }; object?: { key?: string; versionId?: string; eTag?: string } };
+  s3?: { bucket?: { name?: string }; object?: { key?: string; versionId?: string } };
 };
 
 export type Skipped = { readonly bucket?: string; readonly key?: string; readonly reason: string };
@@ -52,15 +52,10 @@ export const selectJobs = (
       skipped.push({ bucket, key, reason: decision.reason });
       continue;
     }
-    const { versionId, eTag } = record.s3?.object ?? {};
-    jobs.push({
-      bucket,
-      key,
-      rest: decision.rest,
-      gzip: decision.gzip,
-      ...(versionId && { versionId }),
-      ...(eTag && { eTag: `"${eTag.replace(/"/g, '')}"` }),
-    });
+    // The event's ETag is not a pin: the file is read as it is now (a later event covers a newer upload),
+    // and hand-made events (the console's sample) name fake ones. Reads pin to the ETag of the first one.
+    const versionId = record.s3?.object?.versionId;
+    jobs.push({ bucket, key, rest: decision.rest, gzip: decision.gzip, ...(versionId && { versionId }) });
   }
   return { jobs, skipped };
 };

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import type { Prefixes } from '../core/object-key.ts';
 
+/** Keys are `prefix + rest`, as SPEC writes them: a prefix need not end with "/". */
 const prefix = (fallback: string, allowEmpty: boolean) =>
   z
     .string()
     .default(fallback)
-    .refine((value) => (allowEmpty || value !== '') && (value === '' || value.endsWith('/')), {
-      message: allowEmpty ? 'must be empty or end with "/"' : 'must end with "/"',
+    .refine((value) => allowEmpty || value !== '', {
+      message: 'must not be empty: every key would be under it, so no upload would ever be processed',
     });
 
 const integer = (fallback: number, min: number, max: number) =>
@@ -26,12 +27,12 @@ const integer = (fallback: number, min: number, max: number) =>
 /** The Lambda function's settings: every one but the first two has a default. */
 const SettingsSchema = z
   .object({
-    TABLE_NAME: z.string().min(1, 'is required'),
-    SOURCE_BUCKET: z.string().min(1, 'is required'),
+    TABLE_NAME: z.string({ error: 'is required' }).min(1, 'is required'),
+    SOURCE_BUCKET: z.string({ error: 'is required' }).min(1, 'is required'),
     UPLOAD_PREFIX: prefix('incoming/', true),
     REPORT_PREFIX: prefix('reports/', false),
     REJECTED_PREFIX: prefix('rejected/', false),
-    TYPE_MODE: z.enum(['infer', 'string']).default('infer'),
+    TYPE_MODE: z.enum(['infer', 'string'], { error: 'must be "infer" or "string"' }).default('infer'),
     CONTINUATION_MARGIN_MS: integer(60_000, 0, 900_000),
     SCHEMA: z.string().min(1).optional(),
     SCHEMA_S3_KEY: z.string().min(1).optional(),
@@ -41,20 +42,18 @@ const SettingsSchema = z
   })
   .superRefine(({ UPLOAD_PREFIX: upload, REPORT_PREFIX: report, REJECTED_PREFIX: rejected }, context) => {
     // Output under the upload prefix is fine (it is never processed); uploads under an output prefix never would be.
+    // Reports and rejected rows may share a prefix: their keys end in `.json` and `.csv`, so they never collide.
     for (const [name, output] of [
       ['REPORT_PREFIX', report],
       ['REJECTED_PREFIX', rejected],
     ] as const) {
-      if (upload.startsWith(output)) {
-        context.addIssue({ code: 'custom', path: [name], message: 'must not contain UPLOAD_PREFIX' });
+      if (output !== '' && upload.startsWith(output)) {
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `must not hold UPLOAD_PREFIX ${JSON.stringify(upload)}: no upload would ever be processed`,
+        });
       }
-    }
-    if (report.startsWith(rejected) || rejected.startsWith(report)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['REJECTED_PREFIX'],
-        message: 'must not overlap REPORT_PREFIX',
-      });
     }
   });
 
@@ -64,10 +63,19 @@ export type Settings = {
   readonly prefixes: Prefixes;
   readonly typeMode: 'infer' | 'string';
   readonly continuationMarginMs: number;
-  readonly schema?: { readonly inline: string } | { readonly s3Key: string };
+  /** `invalid` when both SCHEMA and SCHEMA_S3_KEY are set: an invalid schema fails each file, not the function. */
+  readonly schema?: { readonly inline: string } | { readonly s3Key: string } | { readonly invalid: string };
   readonly writeConcurrency: number;
   readonly maxWriteAttempts: number;
   readonly functionName?: string;
+};
+
+const schemaSetting = (inline?: string, s3Key?: string): Settings['schema'] => {
+  if (inline !== undefined && s3Key !== undefined) {
+    return { invalid: 'invalid schema: set SCHEMA or SCHEMA_S3_KEY, not both' };
+  }
+  if (inline !== undefined) return { inline };
+  return s3Key === undefined ? undefined : { s3Key };
 };
 
 /** Reads and checks the settings once, naming each bad variable. */
@@ -85,17 +93,14 @@ export const readSettings = (env: NodeJS.ProcessEnv): Settings => {
     throw new ConfigError(`invalid settings: ${problems.join('; ')}`);
   }
   const s = result.data;
-  if (s.SCHEMA !== undefined && s.SCHEMA_S3_KEY !== undefined) {
-    throw new ConfigError('invalid schema: set SCHEMA or SCHEMA_S3_KEY, not both');
-  }
+  const schema = schemaSetting(s.SCHEMA, s.SCHEMA_S3_KEY);
   return {
     tableName: s.TABLE_NAME,
     sourceBucket: s.SOURCE_BUCKET,
     prefixes: { upload: s.UPLOAD_PREFIX, report: s.REPORT_PREFIX, rejected: s.REJECTED_PREFIX },
     typeMode: s.TYPE_MODE,
     continuationMarginMs: s.CONTINUATION_MARGIN_MS,
-    ...(s.SCHEMA !== undefined && { schema: { inline: s.SCHEMA } }),
-    ...(s.SCHEMA_S3_KEY !== undefined && { schema: { s3Key: s.SCHEMA_S3_KEY } }),
+    ...(schema && { schema }),
     writeConcurrency: s.WRITE_CONCURRENCY,
     maxWriteAttempts: s.MAX_WRITE_ATTEMPTS,
     ...(s.AWS_LAMBDA_FUNCTION_NAME !== undefined && { functionName: s.AWS_LAMBDA_FUNCTION_NAME }),

@@ -16,22 +16,43 @@ const incompleteTail = (chunk: Buffer): number => {
   return 0;
 };
 
-/** Passes bytes through unchanged, failing the file at the first byte that is not UTF-8. */
+/**
+ * Passes bytes through unchanged up to the first character that is not UTF-8, then fails the file
+ * once the reader has taken every byte before it (destroying a stream drops what it still holds).
+ * With `graceBytes`, it first reads that much further, passing nothing on, so that an error
+ * upstream, such as corrupt gzip decompressing to garbage, can name the real problem instead.
+ */
 export class Utf8Validator extends Transform {
   private carry: Buffer = Buffer.alloc(0);
   private offset: number;
+  private grace: number;
+  private failure: FileError | undefined;
+  private raising = false;
 
-  constructor(startOffset = 0) {
+  constructor(startOffset = 0, graceBytes = 0) {
     super();
     this.offset = startOffset;
+    this.grace = graceBytes;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    // While raising, the callback is held back: nothing more is read from upstream.
+    if (this.raising) return;
+    if (this.failure) {
+      this.grace -= chunk.length;
+      if (this.grace < 0) this.raise();
+      else callback();
+      return;
+    }
     const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
     const complete = bytes.length - incompleteTail(bytes);
     const body = bytes.subarray(0, complete);
     if (!isUtf8(body)) {
-      callback(this.invalid(body));
+      const valid = firstInvalidCharacter(body);
+      this.push(body.subarray(0, valid));
+      this.failure = this.invalid(this.offset + valid);
+      if (this.grace > 0) callback();
+      else this.raise();
       return;
     }
     this.carry = Buffer.from(bytes.subarray(complete));
@@ -40,16 +61,41 @@ export class Utf8Validator extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    callback(this.carry.length > 0 ? this.invalid(this.carry) : null);
+    if (!this.failure && this.carry.length === 0) {
+      callback();
+      return;
+    }
+    this.failure ??= this.invalid(this.offset);
+    this.raise();
   }
 
-  private invalid(bytes: Buffer): FileError {
-    let good = 0;
-    while (good < bytes.length && isUtf8(bytes.subarray(0, good + 1))) good++;
-    const position = this.offset + good;
+  override read(size?: number): unknown {
+    const chunk = super.read(size);
+    if (this.raising && this.readableLength === 0) process.nextTick(() => this.destroy(this.failure));
+    return chunk;
+  }
+
+  private raise(): void {
+    this.raising = true;
+    if (this.readableLength === 0) this.destroy(this.failure);
+  }
+
+  private invalid(position: number): FileError {
     return new FileError(ErrorCode.FILE_NOT_UTF8, `the file is not valid UTF-8 (byte offset ${position})`);
   }
 }
+
+/** Where the first character that is not valid UTF-8 starts, checked one character at a time. */
+const firstInvalidCharacter = (bytes: Buffer): number => {
+  let start = 0;
+  for (let next = 1; next <= bytes.length; next++) {
+    const continuation = next < bytes.length && ((bytes[next] as number) & 0xc0) === 0x80;
+    if (continuation) continue;
+    if (!isUtf8(bytes.subarray(start, next))) return start;
+    start = next;
+  }
+  return start;
+};
 
 /** Drops the first `count` bytes: a gzip file can only be resumed by decompressing from its start. */
 class SkipBytes extends Transform {
@@ -77,12 +123,15 @@ export type DecodeOptions = {
   readonly startOffset?: number;
 };
 
+/** Corrupt gzip data often decompresses to garbage before zlib sees a bad block or checksum. */
+const GZIP_GRACE_BYTES = 1024 * 1024;
+
 /**
  * Bytes of a CSV object → validated UTF-8 bytes. Errors of the data itself (broken gzip,
  * invalid UTF-8) surface as `FileError`s; errors of the source pass through unchanged.
  */
 export const decodeInput = (body: Readable, options: DecodeOptions): Readable => {
-  const validator = new Utf8Validator(options.startOffset ?? 0);
+  const validator = new Utf8Validator(options.startOffset ?? 0, options.gzip ? GZIP_GRACE_BYTES : 0);
   const stages: NodeJS.ReadWriteStream[] = [];
   if (options.gzip) {
     const gunzip = createGunzip();

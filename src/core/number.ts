@@ -45,8 +45,8 @@ export const parseDynamoNumber = (text: string): DynamoNumber | NumberProblem =>
   const significant = digits.slice(first, last + 1);
   if (significant.length > MAX_SIGNIFICANT_DIGITS) return 'too-many-digits';
   const exponent = Number(exponentText ?? '0') + intPart.length - first - 1;
-  if (!Number.isFinite(exponent) || exponent > MAX_EXPONENT) return 'too-large';
   if (exponent < MIN_EXPONENT) return 'too-small';
+  if (!(exponent <= MAX_EXPONENT)) return 'too-large';
   return { canonical: `${sign}${significant}e${exponent}` };
 };
 

@@ -1,5 +1,8 @@
+import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { type CsvError, type InfoRecord, type Options, parse } from 'csv-parse';
+import { parse as parseText } from 'csv-parse/sync';
+import { ErrorCode, FileError } from './errors.ts';
 
 /** One CSV record, or a span the parser could not read as one. */
 export type CsvRecord =
@@ -14,52 +17,169 @@ export type ParseOptions = {
 /** A record larger than this cannot become an item (400 KB) and would hold memory hostage. */
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
-const describeCsvError = (error: CsvError): string => {
-  const line = /at line (\d+)/.exec(error.message)?.[1];
-  const where = line ? ` (line ${line})` : '';
-  switch (error.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return `a quoted field is never closed${where}: the rest of the file was read as that field`;
-    case 'CSV_MAX_RECORD_SIZE':
-      return `record is larger than ${MAX_RECORD_BYTES} bytes${where}`;
-    default:
-      return `malformed record${where}: ${error.message}`;
+/** CRLF and LF as RFC 4180 says; a lone CR too, so that an old Mac file is not read as one long header. */
+const RECORD_DELIMITERS = ['\r\n', '\n', '\r'];
+
+/** RFC 4180: a field is plain text without quotes, or quoted text whose own quotes are doubled. */
+const FIELD = '(?:[^",\\r\\n]*|"[^"]*(?:""[^"]*)*")';
+/** One record as written, after any blank lines (and the BOM) that came before it. */
+const RFC_RECORD = new RegExp(`^\\uFEFF?[\\r\\n]*${FIELD}(?:,${FIELD})*(?:\\r\\n|\\n|\\r)?$`);
+const AROUND_RECORD = /^\uFEFF?[\r\n]*|(?:\r\n|\n|\r)$/g;
+
+const MALFORMED_QUOTES =
+  'malformed quoting: a quote (") must enclose the whole field, and a quote inside a quoted field must be doubled ("")';
+const UNCLOSED_QUOTE = 'a quoted field is never closed: the rest of the file was read as part of this row';
+
+/** An error that reaches the reader after every record read before it. */
+const FAILURE = Symbol('failure');
+type Failure = { readonly [FAILURE]: unknown };
+
+/**
+ * The bytes of the records being parsed (chunks are referenced, not copied), so that a record
+ * whose quoting looks wrong can be checked against RFC 4180 as it was written.
+ */
+class RecordBytes {
+  private chunks: Buffer[] = [];
+  private first: number;
+  /** The absolute offset just past the last byte added. */
+  position: number;
+
+  constructor(start: number) {
+    this.first = start;
+    this.position = start;
+  }
+
+  add(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.position += chunk.length;
+  }
+
+  /** The text between two absolute offsets. */
+  text(from: number, to: number): string {
+    const parts: Buffer[] = [];
+    let start = this.first;
+    for (const chunk of this.chunks) {
+      const stop = start + chunk.length;
+      if (stop > from && start < to) parts.push(chunk.subarray(Math.max(0, from - start), to - start));
+      start = stop;
+    }
+    return (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString('utf8');
+  }
+
+  /** Forgets every chunk that ends before `offset`. */
+  release(offset: number): void {
+    while (this.chunks.length > 0 && this.first + (this.chunks[0] as Buffer).length <= offset) {
+      this.first += (this.chunks.shift() as Buffer).length;
+    }
+  }
+}
+
+/** The fields of a record whose quote never closes, read as if it closed at the end of the file. */
+const unclosedFields = (text: string): string[] => {
+  try {
+    const [fields] = parseText(`${text}"`, { relax_quotes: true, relax_column_count: true }) as string[][];
+    return fields ?? [text];
+  } catch {
+    return [text];
   }
 };
 
 /**
  * Streams RFC 4180 records (`,`, `"`, `""`, CRLF or LF, newlines in quotes) with csv-parse.
  * Blank lines are skipped; a BOM at the very start is removed; each record carries the byte
- * offset just past it, so that reading can resume there.
+ * offset just past it, so that reading can resume there. A record with malformed quoting comes
+ * with a `problem` and its fields as read leniently; a record over 4 MB fails the file, since
+ * the parser cannot find where the next one starts. An error of the input or the parser is
+ * thrown after every complete record read before it, and a record it cut short is never given.
  */
 export async function* parseCsv(
   input: Readable,
   { startOffset }: ParseOptions = {},
 ): AsyncGenerator<CsvRecord> {
   const base = startOffset ?? 0;
+  const bytes = new RecordBytes(base);
+  let recordStart = base;
+  let failed = false;
+  const fail = (error: unknown) => {
+    if (failed) return;
+    failed = true;
+    parser.push({ [FAILURE]: error } satisfies Failure);
+  };
+  // When the input fails, the parser is ended to read what came before; the last record, cut short, is dropped.
+  let inputFailure: { readonly error: unknown } | undefined;
+  const cutShort = (end: number) =>
+    inputFailure !== undefined && end === bytes.position && !/[\r\n]/.test(bytes.text(end - 1, end));
   const options: Options<CsvRecord, string[]> = {
     bom: base === 0,
-    record_delimiter: ['\r\n', '\n'],
+    record_delimiter: RECORD_DELIMITERS,
+    // Lenient quoting keeps the parser on track after a stray quote; such records are checked below.
     relax_quotes: true,
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
     max_record_size: MAX_RECORD_BYTES,
-    on_record: (fields: string[], context: InfoRecord): CsvRecord => ({ fields, end: base + context.bytes }),
+    on_record: (fields: string[], context: InfoRecord): CsvRecord | undefined => {
+      const end = base + context.bytes;
+      if (failed || cutShort(end)) return undefined;
+      // Only a quote inside a value can come from quoting that RFC 4180 does not allow.
+      const suspect = fields.some((field) => field.includes('"'));
+      const wellFormed = !suspect || RFC_RECORD.test(bytes.text(recordStart, end));
+      recordStart = end;
+      bytes.release(end);
+      return wellFormed ? { fields, end } : { fields, end, problem: MALFORMED_QUOTES };
+    },
     on_skip: (error) => {
-      if (error) parser.push({ fields: [], end: base + parser.info.bytes, problem: describeCsvError(error) });
+      if (failed || inputFailure !== undefined) return undefined;
+      if (error?.code === 'CSV_QUOTE_NOT_CLOSED') {
+        const text = bytes.text(recordStart, bytes.position).replace(AROUND_RECORD, '');
+        parser.push({ fields: unclosedFields(text), end: bytes.position, problem: UNCLOSED_QUOTE });
+      } else {
+        fail(describeCsvError(error));
+      }
       return undefined;
     },
   };
   // csv-parse types on_record as returning the record type only when `columns` is set.
   const parser = parse(options as unknown as Options);
-  input.on('error', (error) => parser.destroy(error));
-  input.pipe(parser);
+  const stop = new AbortController();
+  const feed = async () => {
+    try {
+      for await (const chunk of input) {
+        bytes.add(chunk as Buffer);
+        if (!parser.write(chunk)) await once(parser, 'drain', { signal: stop.signal });
+      }
+      parser.end();
+    } catch (error) {
+      if (stop.signal.aborted || parser.destroyed) return;
+      inputFailure = { error };
+      parser.end();
+    }
+  };
+  void feed();
   try {
-    for await (const record of parser) yield record as CsvRecord;
+    for await (const record of parser as AsyncIterable<CsvRecord | Failure>) {
+      if (FAILURE in record) throw record[FAILURE];
+      yield record;
+    }
+    if (inputFailure) throw inputFailure.error;
   } finally {
-    input.unpipe(parser);
+    stop.abort();
     input.destroy();
     parser.destroy();
   }
 }
+
+const describeCsvError = (error: CsvError | undefined): FileError => {
+  const line = error && /at line (\d+)/.exec(error.message)?.[1];
+  const where = line ? ` (line ${line})` : '';
+  if (error?.code === 'CSV_MAX_RECORD_SIZE') {
+    return new FileError(
+      ErrorCode.CSV_RECORD_TOO_LARGE,
+      `a record is larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB${where} (is a quoted field never closed?): the file cannot be read past it`,
+    );
+  }
+  return new FileError(
+    ErrorCode.CSV_MALFORMED,
+    `the file is not valid CSV${where}: ${error?.message ?? 'unknown error'}`,
+  );
+};

@@ -1,7 +1,19 @@
 import { pathToFileURL } from 'node:url';
-import { CreateTableCommand, ScanCommand, type ScalarAttributeType } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  type ScalarAttributeType,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { lambdaContext, s3Event } from '../../src/local/s3-event.ts';
 import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
 
@@ -85,6 +97,58 @@ export const startPipeline = async (options: PipelineOptions = {}) => {
     async plainItems() {
       return (await this.items()).map((item) => unmarshall(item as never, { wrapNumbers: true }));
     },
+    /** Every object key in the bucket under `prefix`, sorted. */
+    async keys(prefix = ''): Promise<string[]> {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await servers.s3.send(
+          new ListObjectsV2Command({
+            Bucket: BUCKET,
+            Prefix: prefix,
+            ...(token && { ContinuationToken: token }),
+          }),
+        );
+        for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+        token = page.NextContinuationToken;
+      } while (token);
+      return keys.sort();
+    },
+    /** Empties the bucket and the table, so that a test sees only what it wrote. */
+    async clear() {
+      const keys = await this.keys();
+      for (let at = 0; at < keys.length; at += 1000) {
+        const Objects = keys.slice(at, at + 1000).map((Key) => ({ Key }));
+        await servers.s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects } }));
+      }
+      const names = [partition.name, ...(options.sort ? [options.sort.name] : [])];
+      const items = await this.items();
+      for (let at = 0; at < items.length; at += 25) {
+        const deletes = items.slice(at, at + 25).map((item) => ({
+          DeleteRequest: { Key: Object.fromEntries(names.map((name) => [name, item[name]])) as never },
+        }));
+        await servers.dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [table]: deletes } }));
+      }
+    },
     close: () => servers.close(),
   };
+};
+
+/** SPEC's defaults, set explicitly: pipelines started one after another in a file share process.env. */
+const DEFAULT_SETTINGS = {
+  UPLOAD_PREFIX: 'incoming/',
+  REPORT_PREFIX: 'reports/',
+  REJECTED_PREFIX: 'rejected/',
+  TYPE_MODE: 'infer',
+};
+
+/** A pipeline for the tests of one `describe`, emptied before each test. */
+export const usePipeline = (options: PipelineOptions = {}) => {
+  const context = {} as { pipeline: Awaited<ReturnType<typeof startPipeline>> };
+  beforeAll(async () => {
+    context.pipeline = await startPipeline({ ...options, env: { ...DEFAULT_SETTINGS, ...options.env } });
+  });
+  beforeEach(() => context.pipeline.clear());
+  afterAll(() => context.pipeline.close());
+  return context;
 };
