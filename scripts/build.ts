@@ -21,6 +21,8 @@ const result = await build({
   target: 'node22',
   format: 'esm',
   minify: true,
+  // Error class names appear in reports and logs (`DependencyError: …`): minifying must keep them.
+  keepNames: true,
   legalComments: 'none',
   metafile: true,
   // Some CommonJS dependencies call require() for Node built-ins.

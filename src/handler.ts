@@ -2,8 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { type Container, createContainer } from './app/container.ts';
-import { selectJobs } from './app/events.ts';
-import { processFile } from './app/process-file.ts';
+import { runTasks, selectTasks, type TaskResult } from './app/continue-file.ts';
 
 const logger = new Logger({ serviceName: 'csv2ddb' });
 const metrics = new Metrics({ namespace: 'csv2ddb', serviceName: 'csv2ddb' });
@@ -17,37 +16,49 @@ const getContainer = (): Promise<Container> => {
   return container;
 };
 
-/** S3 event → one report per CSV file. Throws only when S3 or DynamoDB fail past their retries. */
+/** Logs what became of a file in this invocation, and counts it in the metrics. */
+const record = (result: TaskResult): void => {
+  const { bucket, key, resume } = result.task;
+  if (result.kind !== 'finished') {
+    const progress = { invocations: result.task.invocations, offset: resume?.offset, ...resume?.counts };
+    logger.info(`file ${result.kind}`, { bucket, key, ...progress });
+    metrics.addMetric('filesContinued', MetricUnit.Count, 1);
+    return;
+  }
+  const { reportKey, report } = result;
+  const { errors: _errors, bucket: _bucket, key: _key, ...summary } = report;
+  logger.info('file processed', { bucket, key, reportKey, ...summary });
+  metrics.addMetric('rowsRead', MetricUnit.Count, report.rowsRead);
+  metrics.addMetric('rowsWritten', MetricUnit.Count, report.rowsWritten);
+  metrics.addMetric('rowsRejected', MetricUnit.Count, report.rowsRejected);
+  metrics.addMetric('filesFailed', MetricUnit.Count, report.status === 'failed' ? 1 : 0);
+  metrics.addMetric('writeRetries', MetricUnit.Count, report.writes.retries);
+  metrics.addMetric('writeThrottles', MetricUnit.Count, report.writes.throttles);
+  metrics.addMetric('writeConsumedCapacity', MetricUnit.Count, report.writes.consumedCapacity);
+};
+
+/**
+ * S3 event (or a continuation of a file this function started) → one report per CSV file.
+ * Throws only when S3, DynamoDB or Lambda fail past their retries.
+ */
 export const handler = async (event: unknown, context: Context): Promise<void> => {
   logger.addContext(context);
-  const { settings, deps } = await getContainer();
-  const { jobs, skipped } = selectJobs(event, settings.sourceBucket, settings.prefixes);
-  for (const skip of skipped) logger.info('skipped', { ...skip });
+  const { settings, deps, invoke } = await getContainer();
+  let files = 0;
   try {
-    for (const job of jobs) {
-      logger.appendKeys({ bucket: job.bucket, key: job.key });
-      const { report, reportKey } = await processFile(deps, job);
-      logger.info('file processed', {
-        status: report.status,
-        rowsRead: report.rowsRead,
-        rowsWritten: report.rowsWritten,
-        rowsRejected: report.rowsRejected,
-        durationMs: report.durationMs,
-        rowsPerSecond: report.rowsPerSecond,
-        reportKey,
-      });
-      metrics.addMetric('rowsRead', MetricUnit.Count, report.rowsRead);
-      metrics.addMetric('rowsWritten', MetricUnit.Count, report.rowsWritten);
-      metrics.addMetric('rowsRejected', MetricUnit.Count, report.rowsRejected);
-      metrics.addMetric('filesFailed', MetricUnit.Count, report.status === 'failed' ? 1 : 0);
-      metrics.addMetric('writeRetries', MetricUnit.Count, report.writes.retries);
-      metrics.addMetric('writeThrottles', MetricUnit.Count, report.writes.throttles);
-      logger.removeKeys(['bucket', 'key']);
-    }
+    const { tasks, skipped } = selectTasks(event, settings, new Date());
+    for (const skip of skipped) logger.info('skipped', { ...skip });
+    files = tasks.length;
+    const turns = {
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      marginMs: settings.continuationMarginMs,
+      ...(invoke && { invoke }),
+    };
+    for await (const result of runTasks(deps, tasks, turns)) record(result);
   } catch (error) {
     logger.error('file could not be processed', error as Error);
     throw error;
   } finally {
-    if (jobs.length > 0) metrics.publishStoredMetrics();
+    if (files > 0) metrics.publishStoredMetrics();
   }
 };

@@ -1,11 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { createInvokeSelf, type InvokeSelf } from '../aws/continuation.ts';
 import { describeTable } from '../aws/dynamodb-table.ts';
-import { compileDefaultPlan } from '../core/item-plan.ts';
+import { createPacer } from '../core/pacer.ts';
 import type { ProcessDeps } from './process-file.ts';
+import { createPlanFactory, createSchemaSource } from './schema-source.ts';
 import { readSettings, type Settings } from './settings.ts';
 
-export type Container = { readonly settings: Settings; readonly deps: ProcessDeps };
+export type Container = {
+  readonly settings: Settings;
+  readonly deps: ProcessDeps;
+  /** Continues a file in a new invocation of this function; unset outside Lambda. */
+  readonly invoke?: InvokeSelf;
+};
 
 /** What a Lambda container keeps between invocations: settings, clients and the table's key schema. */
 export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container> => {
@@ -13,8 +21,10 @@ export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container
   const s3 = new S3Client({});
   const dynamodb = new DynamoDBClient({});
   const table = await describeTable(dynamodb, settings.tableName);
+  const { functionName } = settings;
   return {
     settings,
+    ...(functionName !== undefined && { invoke: createInvokeSelf(new LambdaClient({}), functionName) }),
     deps: {
       s3,
       dynamodb,
@@ -23,7 +33,16 @@ export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container
       prefixes: settings.prefixes,
       writeConcurrency: settings.writeConcurrency,
       maxWriteAttempts: settings.maxWriteAttempts,
-      plan: (header) => compileDefaultPlan(header, table.keySchema, settings.typeMode),
+      // One pacer per container: the table's capacity is shared by every file this container writes.
+      pacer: createPacer({
+        maxConcurrency: settings.writeConcurrency,
+        ...(table.writeCapacity !== undefined && { writeCapacity: table.writeCapacity }),
+      }),
+      plan: createPlanFactory(
+        createSchemaSource(s3, settings.sourceBucket, settings.schema),
+        table.keySchema,
+        settings.typeMode,
+      ),
     },
   };
 };

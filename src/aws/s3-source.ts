@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export type ObjectRef = {
   readonly bucket: string;
@@ -42,12 +42,24 @@ export const openObject = async (s3: S3Client, ref: ObjectRef, offset = 0): Prom
       ...(size !== undefined && { size }),
     };
   } catch (error) {
-    // Resuming exactly at the end of the object asks for an empty range.
+    // Resuming exactly at the end of the object asks for an empty range; a HEAD tells whether it is still the same object.
     if (
       offset > 0 &&
       (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === EMPTY_RANGE
     ) {
-      return { body: Readable.from([]), ...(ref.eTag !== undefined && { eTag: ref.eTag }) };
+      const head = await s3.send(
+        new HeadObjectCommand({
+          Bucket: ref.bucket,
+          Key: ref.key,
+          ...(ref.versionId !== undefined && { VersionId: ref.versionId }),
+          ...(ref.versionId === undefined && ref.eTag !== undefined && { IfMatch: ref.eTag }),
+        }),
+      );
+      return {
+        body: Readable.from([]),
+        ...(head.ETag !== undefined && { eTag: head.ETag }),
+        ...(head.ContentLength !== undefined && { size: head.ContentLength }),
+      };
     }
     throw error;
   }

@@ -23,9 +23,10 @@ export type SendOutcome = {
  */
 export type SendBatch = (items: readonly Item[]) => Promise<SendOutcome>;
 
-/** Paces writes to the table's capacity (see capacity.ts); without one, writes go as fast as they can. */
+/** Paces writes to the table's capacity (see pacer.ts); without one, writes go as fast as they can. */
 export type Pacer = {
-  acquire(items: number): Promise<void>;
+  /** Resolves when the table has capacity for a call that puts these items. */
+  acquire(items: readonly Item[]): Promise<void>;
   /** How many calls may be in flight now. */
   concurrency(): number;
   onThrottle(): void;
@@ -54,8 +55,14 @@ export type BatchWriterOptions = {
   readonly onRejected: (entry: WriteEntry, reason: string) => void | Promise<void>;
 };
 
-/** An entry plus the rows it replaced while waiting in the same batch (the later row wins). */
+/**
+ * An entry plus the rows of its key it replaced while waiting in the same batch (the later row wins):
+ * `rows` counts them all, `previous` keeps them, in case DynamoDB refuses the later ones.
+ */
 type Pending = WriteEntry & { rows: number; previous?: Pending };
+
+/** How many rows of one key a batch holds before it is sent: bounds what `previous` keeps. */
+const MAX_ROWS_PER_KEY = BATCH_SIZE;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -63,7 +70,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Writes entries in batches of 25 with several calls in flight, in file order for equal keys:
  * a batch waits for any batch in flight that holds one of its keys, so the later row always wins.
  * Unprocessed items and retryable errors are sent again with capped exponential backoff and full
- * jitter until `maxAttempts`; then the writer fails with a `DependencyError`, never dropping a row.
+ * jitter; after `maxAttempts` calls in a row that wrote nothing, the writer fails with a
+ * `DependencyError`, never dropping a row.
  */
 export class BatchWriter {
   readonly stats: WriterStats = { calls: 0, retries: 0, throttles: 0, consumedCapacity: 0 };
@@ -82,12 +90,16 @@ export class BatchWriter {
   /** Adds an entry; resolves once it is in a batch, waiting while too many calls are in flight. */
   async put(entry: WriteEntry): Promise<void> {
     this.throwIfFailed();
-    const replaced = this.pending.get(entry.keyId);
+    let replaced = this.pending.get(entry.keyId);
+    if (replaced && replaced.rows >= MAX_ROWS_PER_KEY) {
+      await this.dispatch();
+      replaced = undefined;
+    }
     if (replaced) this.pending.delete(entry.keyId);
     this.pending.set(entry.keyId, {
       ...entry,
       rows: 1 + (replaced?.rows ?? 0),
-      ...(replaced && { previous: { ...replaced, previous: undefined } }),
+      ...(replaced && { previous: replaced }),
     });
     if (this.pending.size >= BATCH_SIZE) await this.dispatch();
   }
@@ -147,12 +159,15 @@ export class BatchWriter {
   private async write(entries: readonly Pending[]): Promise<void> {
     const { send, pacer, maxAttempts } = this.options;
     let remaining = entries;
-    for (let attempt = 1; ; attempt++) {
-      await pacer?.acquire(remaining.length);
+    // The budget counts calls in a row that wrote nothing: a table that takes part of each call is not down.
+    let attempt = 1;
+    for (;;) {
+      const items = remaining.map((entry) => entry.item);
+      await pacer?.acquire(items);
       this.stats.calls++;
       let unprocessed: readonly Item[];
       try {
-        const outcome = await send(remaining.map((entry) => entry.item));
+        const outcome = await send(items);
         unprocessed = outcome.unprocessed;
         this.stats.consumedCapacity += outcome.consumedCapacity ?? 0;
         if (unprocessed.length > 0) {
@@ -166,17 +181,21 @@ export class BatchWriter {
           this.stats.throttles++;
           pacer?.onThrottle();
         }
-        unprocessed = remaining.map((entry) => entry.item);
+        unprocessed = items;
       }
-      const left = new Set(unprocessed.map((item) => this.options.keyIdOf(item)));
-      const written = remaining.filter((entry) => !left.has(entry.keyId));
+      const left =
+        unprocessed.length === 0 ? undefined : new Set(unprocessed.map((item) => this.options.keyIdOf(item)));
+      const written = left ? remaining.filter((entry) => !left.has(entry.keyId)) : remaining;
       if (written.length > 0) {
         pacer?.onSuccess(written.length);
-        this.options.onWritten(written.reduce((rows, entry) => rows + entry.rows, 0));
+        let rows = 0;
+        for (const entry of written) rows += entry.rows;
+        this.options.onWritten(rows);
       }
-      if (left.size === 0) return;
+      if (!left) return;
       remaining = remaining.filter((entry) => left.has(entry.keyId));
-      if (attempt >= maxAttempts) {
+      attempt = written.length > 0 ? 1 : attempt + 1;
+      if (attempt > maxAttempts) {
         throw new DependencyError(
           ErrorCode.WRITE_RETRIES_EXHAUSTED,
           `${remaining.length} item(s) were still unwritten after ${maxAttempts} attempts (rows ${remaining
@@ -185,7 +204,7 @@ export class BatchWriter {
         );
       }
       this.stats.retries++;
-      await this.sleep(this.backoff(attempt));
+      await this.sleep(this.backoff(attempt - 1));
     }
   }
 
@@ -197,7 +216,7 @@ export class BatchWriter {
     }
     const [entry] = entries as [Pending];
     await this.options.onRejected(entry, `DynamoDB refused the item: ${error.message}`);
-    // The rows this one replaced would have stood had it come alone: write the last of them.
-    if (entry.previous) await this.write([{ ...entry.previous, rows: entry.rows - 1 }]);
+    // The rows this one replaced would have stood had it come alone: the last of them goes in its place.
+    if (entry.previous) await this.write([entry.previous]);
   }
 }

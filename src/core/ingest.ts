@@ -28,7 +28,7 @@ export type IngestOptions = {
   readonly open: (offset: number) => Promise<Readable>;
   readonly gzip: boolean;
   /** Builds the item plan from the header; throws a `FileError` for a header it cannot use. */
-  readonly plan: (header: readonly string[]) => ItemPlan;
+  readonly plan: (header: readonly string[]) => ItemPlan | Promise<ItemPlan>;
   readonly write: Omit<BatchWriterOptions, 'onWritten' | 'onRejected'>;
   readonly rejected: RejectedSink;
   readonly resume?: ResumePoint;
@@ -80,7 +80,7 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
   let offset = resume?.offset ?? 0;
   let stopped = false;
   try {
-    let plan = header ? options.plan(header) : undefined;
+    let plan = header ? await options.plan(header) : undefined;
     const body = await options.open(offset);
     const input = decodeInput(body, {
       gzip: options.gzip,
@@ -89,8 +89,11 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
     });
     for await (const record of parseCsv(input, { startOffset: offset })) {
       if (!plan) {
+        if (record.problem !== undefined) {
+          throw new FileError(ErrorCode.CSV_MALFORMED_HEADER, `the header cannot be read: ${record.problem}`);
+        }
         header = readHeader(record.fields);
-        plan = options.plan(header);
+        plan = await options.plan(header);
       } else {
         const row = ++counts.rowsRead;
         if (record.problem !== undefined) {
@@ -109,29 +112,34 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
     if (!plan) throw new FileError(ErrorCode.FILE_EMPTY, 'the file is empty: it has no header');
     await writer.flush();
   } catch (caught) {
-    await writer.settle();
     const error = asDataError(caught);
-    if (!(error instanceof FileError)) {
+    // The rows read before bad data are good: write them, so that the counts say exactly how far the file got.
+    const cause =
+      error instanceof FileError ? await writer.flush().catch((failure: unknown) => failure) : error;
+    if (cause !== undefined) {
+      await writer.settle();
       return {
         outcome: 'aborted',
         counts,
         errors,
         ...(header && { header }),
-        cause: error,
+        cause,
         writes: writer.stats,
       };
     }
-    report({
-      ...(error.context.row ? { row: error.context.row } : {}),
-      message: error.message,
-      code: error.code,
-    });
+    const fileError = error as FileError;
+    // Every record before bad bytes or an oversized record was read: the problem is in the next row.
+    const inNextRow =
+      fileError.code === ErrorCode.FILE_NOT_UTF8 || fileError.code === ErrorCode.CSV_RECORD_TOO_LARGE;
+    const row = fileError.context.row || (header && inNextRow ? counts.rowsRead + 1 : undefined);
+    // A file-level error is always reported, however many row errors came first.
+    errors.push({ ...(row ? { row } : {}), message: fileError.message, code: fileError.code });
     return {
       outcome: 'failed',
       counts,
       errors,
       ...(header && { header }),
-      fileError: error,
+      fileError,
       writes: writer.stats,
     };
   }

@@ -1,0 +1,247 @@
+/**
+ * `npm run bench [-- --quick] [-- --profile]`: how fast and how lean csv2ddb is.
+ * Generates EC2-inventory-like CSV files (100k and 1M rows; 100k only with --quick), puts them in
+ * s3rver, and runs the built handler on each in a child process of its own, writing to (a) dynalite,
+ * (b) a DynamoDB stand-in answering each BatchWriteItem after 10 ms, (c) the same at 0 ms.
+ * Also measures dist/lambda.zip and the cold-start import of dist/index.mjs. --profile adds a CPU
+ * profile of the 0 ms case and says where the time goes. Prints a table; writes bench/results/latest.json.
+ */
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { buildHandler } from '../src/local/built-handler.ts';
+import { startLocalServers } from '../src/local/servers.ts';
+import { BENCH_KEY, generateCsv } from './bench/generate.ts';
+import { buildForProfile, summariseProfile } from './bench/profile.ts';
+import { importTime, median, runCase } from './bench/run.ts';
+import { startStandIn } from './bench/stand-in.ts';
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    /** One file of this many rows instead of the standard sizes. */
+    rows: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    /** Runs only the cases whose name contains this text (e.g. `--only 10ms`). */
+    only: { type: 'string' },
+    /** Node options for the cases' processes (as NODE_OPTIONS on Lambda), e.g. `--max-semi-space-size=32`. */
+    'node-options': { type: 'string' },
+    out: { type: 'string', default: 'bench/results/latest.json' },
+  },
+});
+const SIZES = options.rows ? [Number(options.rows)] : options.quick ? [100_000] : [100_000, 1_000_000];
+const BUCKET = 'bench';
+const HANDLER = resolve('dist/index.mjs');
+const MB = 1024 * 1024;
+
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+log('building dist/lambda.zip …');
+await buildHandler();
+const work = await mkdtemp(join(tmpdir(), 'csv2ddb-bench-'));
+const servers = await startLocalServers({ buckets: [BUCKET] });
+const slow = await startStandIn(10);
+const instant = await startStandIn(0);
+
+type Row = {
+  case: string;
+  rows: number;
+  fileMb: number;
+  seconds: number;
+  rowsPerSecond: number;
+  cpuMicrosPerRow: number;
+  peakRssMb: number;
+  loadedRssMb: number;
+};
+const rows: Row[] = [];
+let tables = 0;
+
+const readReport = async (key: string) => {
+  const response = await servers.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return JSON.parse((await response.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
+};
+
+/** Where a case writes, and how many items arrived there (when the target can tell). */
+type Target = { endpoint: string; table: string; received: () => number | undefined };
+const TARGETS: { label: string; prepare: () => Promise<Target> }[] = [
+  {
+    label: 'dynalite',
+    prepare: async () => {
+      const table = `bench-${++tables}`;
+      await servers.dynamodb.send(
+        new CreateTableCommand({
+          TableName: table,
+          AttributeDefinitions: [{ AttributeName: BENCH_KEY.name, AttributeType: BENCH_KEY.type }],
+          KeySchema: [{ AttributeName: BENCH_KEY.name, KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      return { endpoint: servers.dynamodbEndpoint, table, received: () => undefined };
+    },
+  },
+  ...[
+    { label: 'stand-in, 10 ms per call', standIn: slow, latent: true },
+    { label: 'stand-in, 0 ms per call', standIn: instant, latent: false },
+  ].map(({ label, standIn, latent }) => ({
+    label,
+    prepare: async () => {
+      standIn.take();
+      return {
+        endpoint: standIn.endpoint,
+        table: 'bench',
+        received: () => {
+          const { items, mostOpen } = standIn.take();
+          if (latent) log(`  the stand-in held up to ${mostOpen} calls at once`);
+          return items;
+        },
+      };
+    },
+  })),
+];
+
+const baseEnv = (dynamodbEndpoint: string, table: string): NodeJS.ProcessEnv => {
+  const { AWS_LAMBDA_FUNCTION_NAME: _none, ...inherited } = process.env;
+  return {
+    ...inherited,
+    ...servers.env,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+    TABLE_NAME: table,
+    SOURCE_BUCKET: BUCKET,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+};
+
+try {
+  for (const size of SIZES) {
+    const name = size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`;
+    const path = join(work, `${name}.csv`);
+    log(`generating ${name}.csv …`);
+    const bytes = await generateCsv(path, size);
+    const key = `incoming/${name}.csv`;
+    await servers.s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: createReadStream(path), ContentLength: bytes }),
+    );
+    for (const { label, prepare } of TARGETS.filter(({ label }) =>
+      label.replace(/ /g, '').includes(options.only ?? ''),
+    )) {
+      log(`${label}: ${name} rows …`);
+      const target = await prepare();
+      const nodeOptions = options['node-options']?.split(' ').filter(Boolean) ?? [];
+      const result = await runCase(
+        { handler: HANDLER, bucket: BUCKET, key, nodeOptions },
+        baseEnv(target.endpoint, target.table),
+      );
+      const report = await readReport(`reports/${name}.csv.json`);
+      const received = target.received();
+      if (
+        report.status !== 'succeeded' ||
+        report.rowsWritten !== size ||
+        (received !== undefined && received !== size)
+      ) {
+        throw new Error(`${label} ${name}: report ${JSON.stringify(report)}, stand-in received ${received}`);
+      }
+      rows.push({
+        case: label,
+        rows: size,
+        fileMb: Math.round((bytes / MB) * 10) / 10,
+        seconds: Math.round(result.ms / 10) / 100,
+        rowsPerSecond: Math.round((size * 1000) / result.ms),
+        cpuMicrosPerRow: Math.round((result.cpuMs * 1000) / size),
+        peakRssMb: Math.round(result.maxRssKb / 1024),
+        loadedRssMb: Math.round(result.baselineRssKb / 1024),
+      });
+    }
+    if (options.profile && size === SIZES[0]) {
+      log('profiling the 0 ms case …');
+      const bundle = await buildForProfile(join(work, 'profile'));
+      const profiles = join(work, 'profiles');
+      await runCase(
+        { handler: bundle, bucket: BUCKET, key, nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${profiles}`] },
+        baseEnv(instant.endpoint, 'bench'),
+      );
+      const [profile] = await readdir(profiles);
+      const summary = await summariseProfile(join(profiles, profile as string), bundle);
+      // Kept for a closer look: the profile opens in Chrome DevTools (Performance tab).
+      await mkdir('bench/results', { recursive: true });
+      await copyFile(join(profiles, profile as string), 'bench/results/profile.cpuprofile');
+      await copyFile(bundle, 'bench/results/profile-bundle.mjs');
+      await writeFile('bench/results/profile.json', `${JSON.stringify(summary, null, 2)}\n`);
+      console.log(`\nWhere the time goes (0 ms stand-in, ${name} rows, ${summary.busyMs} ms on CPU):`);
+      console.table(summary.categories.map(({ name, ms, share }) => ({ 'spent on': name, ms, '%': share })));
+      console.table(summary.functions.map(({ name, ms, share }) => ({ function: name, ms, '%': share })));
+    }
+  }
+} finally {
+  await Promise.all([slow.close(), instant.close()]);
+  await servers.close();
+  await rm(work, { recursive: true, force: true });
+}
+
+const zipBytes = (await stat('dist/lambda.zip')).size;
+const imports: number[] = [];
+for (let run = 0; run < 5; run++) imports.push(await importTime(HANDLER));
+const importMs = Math.round(median(imports));
+
+const find = (label: string, size: number) => rows.find((row) => row.case === label && row.rows === size);
+const largest = SIZES.at(-1) as number;
+const rss = rows.map((row) => row.peakRssMb);
+const checks = [
+  [
+    '≥ 25,000 rows/s at 10 ms per call',
+    (find('stand-in, 10 ms per call', largest)?.rowsPerSecond ?? 0) >= 25_000,
+  ],
+  ['≥ 10,000 rows/s into dynalite', (find('dynalite', largest)?.rowsPerSecond ?? 0) >= 10_000],
+  ['peak RSS under 256 MB', Math.max(...rss) < 256],
+  [
+    'peak RSS flat in file size (largest file within 1.5× of the smallest, per case)',
+    rows.every(
+      (row) => row.peakRssMb <= 1.5 * (find(row.case, SIZES[0] as number)?.peakRssMb ?? row.peakRssMb),
+    ),
+  ],
+  ['zip under 1 MB', zipBytes < MB],
+  ['import under 300 ms', importMs < 300],
+] as const;
+
+console.log(
+  `\ncsv2ddb benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 1024 ** 3)} GB, Node ${process.version}`,
+);
+console.table(
+  rows.map((row) => ({
+    case: row.case,
+    rows: row.rows,
+    'file MB': row.fileMb,
+    seconds: row.seconds,
+    'rows/s': row.rowsPerSecond,
+    'CPU µs/row': row.cpuMicrosPerRow,
+    'peak RSS MB': row.peakRssMb,
+    'RSS MB once loaded': row.loadedRssMb,
+  })),
+);
+console.log(
+  `dist/lambda.zip: ${(zipBytes / 1024).toFixed(0)} KB; cold-start import of dist/index.mjs: ${importMs} ms (median of 5)`,
+);
+for (const [what, ok] of checks) console.log(`${ok ? 'PASS' : 'MISS'}  ${what}`);
+
+await mkdir('bench/results', { recursive: true });
+const results = {
+  date: new Date().toISOString(),
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+  },
+  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+  cases: rows,
+  zipBytes,
+  importMs,
+  importRunsMs: imports.map(Math.round),
+  checks: Object.fromEntries(checks),
+};
+await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
+log(`written ${options.out}`);

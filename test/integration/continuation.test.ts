@@ -1,0 +1,216 @@
+import { gzipSync } from 'node:zlib';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTasks, selectTasks, type TaskResult } from '../../src/app/continue-file.ts';
+import type { ProcessDeps } from '../../src/app/process-file.ts';
+import { createPlanFactory, createSchemaSource } from '../../src/app/schema-source.ts';
+import { describeTable } from '../../src/aws/dynamodb-table.ts';
+import type { ContinuationPayload } from '../../src/core/continuation.ts';
+import { s3Event } from '../../src/local/s3-event.ts';
+import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
+import { createTable, listKeys, readText, scanTable } from '../support/local-tables.ts';
+import { sampleCsv } from '../support/sample-csv.ts';
+
+const BUCKET = 'source';
+const PREFIXES = { upload: 'incoming/', report: 'reports/', rejected: 'rejected/' };
+const SETTINGS = { sourceBucket: BUCKET, prefixes: PREFIXES };
+let servers: LocalServers;
+let tables = 0;
+
+beforeAll(async () => {
+  servers = await startLocalServers({ buckets: [BUCKET] });
+});
+afterAll(() => servers.close());
+
+/** A fresh table and the dependencies that write into it, with the schema's `{now}` in every item. */
+const freshDeps = async (): Promise<ProcessDeps> => {
+  const tableName = `table-${++tables}`;
+  await createTable(servers.dynamodb, tableName);
+  const table = await describeTable(servers.dynamodb, tableName);
+  const schema = createSchemaSource(servers.s3, BUCKET, { inline: '{"add":{"ingestedAt":"{now}"}}' });
+  return {
+    s3: servers.s3,
+    dynamodb: servers.dynamodb,
+    tableName,
+    table,
+    prefixes: PREFIXES,
+    writeConcurrency: 4,
+    maxWriteAttempts: 5,
+    plan: createPlanFactory(schema, table.keySchema, 'infer'),
+  };
+};
+
+const upload = async (key: string, body: string | Uint8Array) => {
+  await servers.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+  const head = await servers.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+  return s3Event({ bucket: BUCKET, key, eTag: head.ETag, size: head.ContentLength });
+};
+
+/**
+ * Runs invocations the way Lambda would, on a fake clock: each one may look at the clock `ticks`
+ * times (once at the start, then once per record) before its time is up; each continuation it
+ * asks for is captured, sent through JSON, and run as the next invocation.
+ */
+const runInvocations = async (
+  deps: ProcessDeps,
+  event: unknown,
+  ticks: (invocation: number) => number,
+  before?: (invocation: number) => Promise<unknown>,
+) => {
+  const queue: unknown[] = [event];
+  const payloads: ContinuationPayload[] = [];
+  const results: TaskResult[] = [];
+  for (let invocation = 1; queue.length > 0; invocation++) {
+    await before?.(invocation);
+    let left = ticks(invocation);
+    const { tasks } = selectTasks(queue.shift(), SETTINGS, new Date());
+    const turns = {
+      remainingMs: () => left--,
+      marginMs: 0,
+      invoke: async (payload: ContinuationPayload) => {
+        payloads.push(payload);
+        queue.push(JSON.parse(JSON.stringify(payload)));
+      },
+    };
+    for await (const result of runTasks(deps, tasks, turns)) results.push(result);
+  }
+  const finished = results.filter((result) => result.kind === 'finished');
+  return { payloads, results, report: finished.at(-1)?.report };
+};
+
+const onePass = async (key: string, body: string | Uint8Array) => {
+  const deps = await freshDeps();
+  const { report } = await runInvocations(deps, await upload(key, body), () => Number.POSITIVE_INFINITY);
+  return { deps, report };
+};
+
+/** The file-level error of a report (the one without a row). */
+const fileError = (
+  report: { errors: readonly { row?: number; message: string; code?: string }[] } | undefined,
+) => report?.errors.find((error) => error.row === undefined);
+
+const comparable = (report: Record<string, unknown> | undefined) => {
+  const { status, rowsRead, rowsWritten, rowsRejected, errors } = report ?? {};
+  return { status, rowsRead, rowsWritten, rowsRejected, errors };
+};
+
+describe('a file continued over several invocations', () => {
+  const sample = sampleCsv(420);
+
+  it.each([
+    { name: 'a plain file', suffix: '.csv', body: sample.text },
+    { name: 'a gzip file', suffix: '.csv.gz', body: gzipSync(sample.text) },
+  ])('ends like one pass: $name', async ({ suffix, body }) => {
+    const single = await onePass(`incoming/one-pass/data${suffix}`, body);
+    const deps = await freshDeps();
+    const event = await upload(`incoming/continued/data${suffix}`, body);
+    const { payloads, results, report } = await runInvocations(deps, event, () => 60);
+
+    expect(payloads.length).toBeGreaterThanOrEqual(6);
+    expect(results.filter((result) => result.kind === 'continued')).toHaveLength(payloads.length);
+    expect(report).toMatchObject({
+      invocations: payloads.length + 1,
+      rowsRead: 420,
+      rowsRejected: sample.bad,
+    });
+    expect(comparable(report)).toEqual(comparable(single.report));
+    expect(report?.writes.calls).toBeGreaterThanOrEqual(single.report?.writes.calls ?? 0);
+    // The report and `{now}` date from the first invocation: the items equal one pass's in all but that.
+    const firstStart = payloads[0]?.file.startedAt;
+    expect(report?.startedAt).toBe(firstStart);
+    const withoutNow = (items: string[]) =>
+      items.map((item) => item.replace(/"ingestedAt":\{"S":"[^"]+"\}/, ''));
+    const items = await scanTable(servers.dynamodb, deps.tableName);
+    expect(items).toHaveLength(sample.distinct);
+    expect(new Set(items.map((item) => /"ingestedAt":\{"S":"([^"]+)"\}/.exec(item)?.[1]))).toEqual(
+      new Set([firstStart]),
+    );
+    expect(withoutNow(items)).toEqual(withoutNow(await scanTable(servers.dynamodb, single.deps.tableName)));
+    // One rejected-rows file, equal to one pass's, and no parts left behind.
+    const rejected = await readText(servers.s3, BUCKET, 'rejected/continued/data.csv');
+    expect(rejected).toBe(await readText(servers.s3, BUCKET, 'rejected/one-pass/data.csv'));
+    expect(rejected?.split('\n')[0]).toBe('_row,_error,ID,Name,Price,Active,Notes');
+    expect(await listKeys(servers.s3, BUCKET, 'rejected/continued/')).toEqual([
+      'rejected/continued/data.csv',
+    ]);
+  });
+
+  it('carries counts, errors and writer totals in a payload well under 256 KB', async () => {
+    const deps = await freshDeps();
+    const event = await upload('incoming/payload/data.csv', sample.text);
+    const { payloads } = await runInvocations(deps, event, () => 200);
+    const [first] = payloads;
+    expect(first?.file).toMatchObject({
+      bucket: BUCKET,
+      key: 'incoming/payload/data.csv',
+      invocations: 1,
+      parts: [1],
+      eTag: expect.stringMatching(/^".+"$/),
+      resume: { header: ['ID', 'Name', 'Price', 'Active', 'Notes'], offset: expect.any(Number) },
+    });
+    expect(first?.file.writes.calls).toBeGreaterThan(0);
+    for (const payload of payloads) expect(Buffer.byteLength(JSON.stringify(payload))).toBeLessThan(20_000);
+  });
+
+  it('fails the file with FILE_CHANGED when the object is replaced between invocations', async () => {
+    const deps = await freshDeps();
+    const key = 'incoming/changed/data.csv';
+    const event = await upload(key, sample.text);
+    const replace = async (invocation: number) => invocation === 2 && upload(key, sampleCsv(30).text);
+    const { report } = await runInvocations(
+      deps,
+      event,
+      (invocation) => (invocation === 1 ? 100 : 1_000),
+      replace,
+    );
+    expect(report).toMatchObject({ status: 'failed', invocations: 2, rowsRead: 99 });
+    expect(fileError(report)).toMatchObject({
+      code: 'FILE_CHANGED',
+      message: expect.stringContaining('replaced'),
+    });
+  });
+
+  it('fails the file with FILE_NO_PROGRESS when an invocation starts without time to spare', async () => {
+    const deps = await freshDeps();
+    const event = await upload('incoming/no-time/data.csv', sample.text);
+    const { report, payloads } = await runInvocations(deps, event, (invocation) =>
+      invocation === 1 ? 100 : 0,
+    );
+    expect(payloads).toHaveLength(1);
+    expect(report).toMatchObject({
+      status: 'failed',
+      invocations: 2,
+      rowsRead: payloads[0]?.file.resume?.counts.rowsRead,
+    });
+    expect(fileError(report)).toMatchObject({ code: 'FILE_NO_PROGRESS' });
+    expect(fileError(report)?.message).toContain('CONTINUATION_MARGIN_MS');
+    // The rows rejected before it failed are still listed, in one file.
+    expect(await listKeys(servers.s3, BUCKET, 'rejected/no-time/')).toEqual(['rejected/no-time/data.csv']);
+  });
+
+  it('fails the file with FILE_NO_PROGRESS when an invocation runs out of time at its first record', async () => {
+    const deps = await freshDeps();
+    const event = await upload('incoming/stuck/data.csv.gz', gzipSync(sample.text));
+    const { report, payloads } = await runInvocations(deps, event, (invocation) =>
+      invocation === 1 ? 100 : 1,
+    );
+    expect(payloads).toHaveLength(1);
+    expect(report).toMatchObject({ status: 'failed', invocations: 2 });
+    expect(fileError(report)).toMatchObject({ code: 'FILE_NO_PROGRESS' });
+    expect(fileError(report)?.message).toContain('before it got past its first record');
+  });
+
+  it('hands files it has no time for to a new invocation, whole', async () => {
+    const deps = await freshDeps();
+    const first = await upload('incoming/many/a.csv', sampleCsv(50).text);
+    const second = await upload('incoming/many/b.csv', sampleCsv(50).text);
+    const both = { Records: [...first.Records, ...second.Records] };
+    // The first invocation has time for the start and a's 51 records, none for b.
+    const { results } = await runInvocations(deps, both, (invocation) => (invocation === 1 ? 52 : 1_000));
+    expect(results.map((result) => [result.kind, result.task.key])).toEqual([
+      ['finished', 'incoming/many/a.csv'],
+      ['deferred', 'incoming/many/b.csv'],
+      ['finished', 'incoming/many/b.csv'],
+    ]);
+  });
+});

@@ -1,0 +1,58 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSendBatch } from '../../src/aws/dynamodb-table.ts';
+import { ItemRefusedError } from '../../src/core/errors.ts';
+import type { Item } from '../../src/core/item.ts';
+import { type LocalServers, localClients, startLocalServers } from '../../src/local/servers.ts';
+import { startDynamoFaultProxy } from '../support/fault-proxy.ts';
+import { createTable } from '../support/local-tables.ts';
+
+let servers: LocalServers;
+
+beforeAll(async () => {
+  servers = await startLocalServers();
+  await createTable(servers.dynamodb, 'binary', { name: 'K', type: 'B' });
+});
+afterAll(() => servers.close());
+
+const everyType: Item = {
+  K: { B: new Uint8Array([0, 1, 2, 250, 255]) },
+  s: { S: 'text with "quotes", \\ and ü' },
+  n: { N: '12345678901234567890.5' },
+  yes: { BOOL: true },
+  none: { NULL: true },
+  map: { M: { inner: { L: [{ N: '1' }, { S: 'two' }] } } },
+  strings: { SS: ['a', 'b'] },
+  numbers: { NS: ['1', '2.5'] },
+};
+
+describe('createSendBatch()', () => {
+  it('writes items of every type exactly, binary included', async () => {
+    const send = createSendBatch(servers.dynamodb, 'binary');
+    expect(await send([everyType])).toMatchObject({ unprocessed: [], consumedCapacity: 1 });
+    const { Item } = await servers.dynamodb.send(
+      new GetItemCommand({ TableName: 'binary', Key: { K: { B: new Uint8Array([0, 1, 2, 250, 255]) } } }),
+    );
+    expect(Item).toEqual(everyType);
+  });
+
+  it('turns a ValidationException into ItemRefusedError', async () => {
+    const send = createSendBatch(servers.dynamodb, 'binary');
+    const invalid = { K: { B: new Uint8Array([9]) }, empty: { SS: [] } } as unknown as Item;
+    await expect(send([invalid])).rejects.toBeInstanceOf(ItemRefusedError);
+  });
+
+  it('hands back what DynamoDB left unprocessed, as items', async () => {
+    const proxy = await startDynamoFaultProxy(servers.dynamodbEndpoint, () => 'partial');
+    try {
+      const { dynamodb } = localClients(servers.s3Endpoint, proxy.endpoint);
+      const items = [1, 2, 3, 4].map(
+        (key): Item => ({ K: { B: new Uint8Array([key]) }, v: { N: String(key) } }),
+      );
+      const { unprocessed } = await createSendBatch(dynamodb, 'binary')(items);
+      expect(unprocessed).toEqual(items.slice(2));
+    } finally {
+      await proxy.close();
+    }
+  });
+});
