@@ -18,7 +18,9 @@ export type Container = {
 /** What a Lambda container keeps between invocations: settings, clients and the table's key schema. */
 export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container> => {
   const settings = readSettings(env);
-  const s3 = new S3Client({});
+  // A configured endpoint (local emulators) wants path-style addressing: `bucket.localhost` does
+  // not resolve. The SDK switches by itself only for IP addresses; on AWS it stays virtual-hosted.
+  const s3 = new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL) });
   const dynamodb = new DynamoDBClient({});
   const table = await describeTable(dynamodb, settings.tableName);
   const { functionName } = settings;
