@@ -99,6 +99,7 @@ module "lambda_function" {
   reserved_concurrency = var.lambda_reserved_concurrency
   log_retention_days   = var.log_retention_days
   log_format           = var.lambda_log_format
+  recursive_loop       = var.lambda_recursive_loop
 
   table_name             = module.table.dynamodb_table_name
   source_bucket          = local.source_bucket_name

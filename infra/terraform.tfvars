@@ -35,6 +35,7 @@ lambda_memory_mb              = 1024
 lambda_timeout_s              = 900
 lambda_reserved_concurrency   = null
 lambda_log_format             = "Text"
+lambda_recursive_loop         = "Allow"
 lambda_maximum_retry_attempts = 2
 lambda_maximum_event_age_s    = 21600
 log_retention_days            = 30

@@ -247,6 +247,17 @@ variable "lambda_log_format" {
   }
 }
 
+variable "lambda_recursive_loop" {
+  description = "Lambda's recursive loop detection for the function: Allow (default) or Terminate. Files continue in asynchronous invocations of the same function, which Lambda stops after about 16 unless this is Allow; Terminate guards against runaway loops but caps a file at about 16 invocations (the function also has its own no-progress guard)."
+  type        = string
+  default     = "Allow"
+
+  validation {
+    condition     = contains(["Allow", "Terminate"], var.lambda_recursive_loop)
+    error_message = "lambda_recursive_loop must be Allow or Terminate."
+  }
+}
+
 variable "lambda_maximum_retry_attempts" {
   description = "Times Lambda retries a failed asynchronous invocation (0 to 2) before it goes to the failure queue."
   type        = number

@@ -252,6 +252,39 @@ run "alarm_email_subscribes" {
   }
 }
 
+run "recursive_continuations_are_allowed_by_default" {
+  command = plan
+
+  module {
+    source = "./modules/lambda_function"
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function_recursion_config.this.function_name == "csv2ddb-ingest" &&
+      aws_lambda_function_recursion_config.this.recursive_loop == "Allow"
+    )
+    error_message = "The function continues long files by invoking itself: its recursive loop setting must be Allow by default, or Lambda stops the chain after about 16 invocations."
+  }
+}
+
+run "recursive_loop_can_terminate" {
+  command = plan
+
+  module {
+    source = "./modules/lambda_function"
+  }
+
+  variables {
+    recursive_loop = "Terminate"
+  }
+
+  assert {
+    condition     = aws_lambda_function_recursion_config.this.recursive_loop == "Terminate"
+    error_message = "recursive_loop = Terminate must reach the function's recursion config."
+  }
+}
+
 run "rejects_a_timeout_within_the_continuation_margin" {
   command = plan
 
@@ -317,4 +350,18 @@ run "rejects_out_of_range_settings" {
     var.maximum_retry_attempts,
     var.maximum_event_age_in_seconds,
   ]
+}
+
+run "rejects_an_unknown_recursive_loop_setting" {
+  command = plan
+
+  module {
+    source = "./modules/lambda_function"
+  }
+
+  variables {
+    recursive_loop = "Off"
+  }
+
+  expect_failures = [var.recursive_loop]
 }

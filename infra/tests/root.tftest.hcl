@@ -87,6 +87,31 @@ run "function_is_wired_to_bucket_table_and_prefixes" {
   }
 }
 
+run "long_files_may_continue_recursively" {
+  command = plan
+
+  assert {
+    condition = (
+      var.lambda_recursive_loop == "Allow" &&
+      module.lambda_function.lambda_function_recursive_loop == "Allow"
+    )
+    error_message = "terraform.tfvars must let the function invoke itself past Lambda's recursive loop detection (Allow)."
+  }
+}
+
+run "recursive_loop_detection_can_be_restored" {
+  command = plan
+
+  variables {
+    lambda_recursive_loop = "Terminate"
+  }
+
+  assert {
+    condition     = module.lambda_function.lambda_function_recursive_loop == "Terminate"
+    error_message = "lambda_recursive_loop must reach the function's recursion config."
+  }
+}
+
 run "schema_file_is_uploaded_and_named" {
   command = plan
 

@@ -105,6 +105,7 @@ run "function_settings_must_be_in_range" {
     continuation_margin_ms        = 500
     lambda_maximum_retry_attempts = 3
     lambda_maximum_event_age_s    = 30
+    lambda_recursive_loop         = "Disabled"
   }
 
   expect_failures = [
@@ -118,6 +119,7 @@ run "function_settings_must_be_in_range" {
     var.continuation_margin_ms,
     var.lambda_maximum_retry_attempts,
     var.lambda_maximum_event_age_s,
+    var.lambda_recursive_loop,
   ]
 }
 

@@ -81,6 +81,14 @@ resource "aws_lambda_function" "this" {
   }
 }
 
+# A file that outlasts one invocation continues in an asynchronous invocation of
+# the same function (Lambda -> Lambda). Lambda's recursive loop detection would
+# stop such a chain after about 16 invocations; "Allow" lets long files finish.
+resource "aws_lambda_function_recursion_config" "this" {
+  function_name  = aws_lambda_function.this.function_name
+  recursive_loop = var.recursive_loop
+}
+
 resource "aws_sqs_queue" "this" {
   name                      = var.failure_queue_name
   message_retention_seconds = var.failure_queue_retention_seconds

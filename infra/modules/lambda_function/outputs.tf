@@ -13,6 +13,11 @@ output "lambda_function_environment" {
   value       = local.environment
 }
 
+output "lambda_function_recursive_loop" {
+  description = "The function's recursive loop detection setting (Allow or Terminate)."
+  value       = aws_lambda_function_recursion_config.this.recursive_loop
+}
+
 output "lambda_function_log_group_name" {
   description = "CloudWatch Logs group of the function."
   value       = aws_cloudwatch_log_group.this.name

@@ -192,6 +192,17 @@ variable "schema_s3_key" {
   default     = null
 }
 
+variable "recursive_loop" {
+  description = "Lambda's recursive loop detection for the function: Allow or Terminate. A file that outlasts one invocation continues in an asynchronous invocation of the same function, and Lambda stops such a chain after about 16 invocations unless this is Allow. Allow is needed so that files larger than about 16 invocations of work can finish; Terminate protects against runaway loops but caps a file at about 16 invocations (csv2ddb has its own guard: an invocation that makes no progress fails the file instead of handing it on)."
+  type        = string
+  default     = "Allow"
+
+  validation {
+    condition     = contains(["Allow", "Terminate"], var.recursive_loop)
+    error_message = "recursive_loop must be Allow or Terminate."
+  }
+}
+
 variable "failure_queue_name" {
   description = "Name of the SQS queue that receives events whose processing failed after Lambda's retries."
   type        = string
