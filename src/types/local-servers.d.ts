@@ -1,6 +1,7 @@
 // Minimal types for the two local emulators, which ship none.
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   type Options = { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number; path?: string };
   export default function dynalite(options?: Options): Server;
 }
@@ -8,6 +9,7 @@ declare module 'dynalite' {
 declare module 's3rver' {
   import type { EventEmitter } from 'node:events';
   import type { AddressInfo } from 'node:net';
+
   type Options = {
     address?: string;
     port?: number;
