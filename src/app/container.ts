@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { createInvokeSelf, type InvokeSelf } from '../aws/continuation.ts';
 import { describeTable } from '../aws/dynamodb-table.ts';
-import { createPacer } from '../core/pacer.ts';
+import { createS3Client } from '../aws/s3-client.ts';
+import { pacerFor } from '../core/pacer.ts';
 import type { ProcessDeps } from './process-file.ts';
 import { createPlanFactory, createSchemaSource } from './schema-source.ts';
 import { readSettings, type Settings } from './settings.ts';
@@ -18,9 +18,7 @@ export type Container = {
 /** What a Lambda container keeps between invocations: settings, clients and the table's key schema. */
 export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container> => {
   const settings = readSettings(env);
-  // A configured endpoint (local emulators) wants path-style addressing: `bucket.localhost` does
-  // not resolve. The SDK switches by itself only for IP addresses; on AWS it stays virtual-hosted.
-  const s3 = new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL) });
+  const s3 = createS3Client(env);
   const dynamodb = new DynamoDBClient({});
   const table = await describeTable(dynamodb, settings.tableName);
   const { functionName } = settings;
@@ -36,10 +34,7 @@ export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container
       writeConcurrency: settings.writeConcurrency,
       maxWriteAttempts: settings.maxWriteAttempts,
       // One pacer per container: the table's capacity is shared by every file this container writes.
-      pacer: createPacer({
-        maxConcurrency: settings.writeConcurrency,
-        ...(table.writeCapacity !== undefined && { writeCapacity: table.writeCapacity }),
-      }),
+      pacer: pacerFor(table, settings.writeConcurrency),
       plan: createPlanFactory(
         createSchemaSource(s3, settings.sourceBucket, settings.schema),
         table.keySchema,

@@ -8,7 +8,7 @@ import { ErrorCode } from '../core/errors.ts';
 import { type Counts, ingest } from '../core/ingest.ts';
 import type { ItemPlan } from '../core/item-plan.ts';
 import { keyIdOf } from '../core/key-schema.ts';
-import { createPacer } from '../core/pacer.ts';
+import { pacerFor } from '../core/pacer.ts';
 import { createRejectedCsv } from '../core/rejected-csv.ts';
 import { buildReport, type Report } from '../core/report.ts';
 
@@ -61,10 +61,7 @@ export const ingestLocalFile = async (options: LocalIngestOptions): Promise<Loca
       keyIdOf: (item) => keyIdOf(item, options.table.keySchema),
       concurrency: options.concurrency,
       maxAttempts: options.maxAttempts,
-      pacer: createPacer({
-        maxConcurrency: options.concurrency,
-        ...(options.table.writeCapacity !== undefined && { writeCapacity: options.table.writeCapacity }),
-      }),
+      pacer: pacerFor(options.table, options.concurrency),
     },
     rejected: {
       add(header, row) {

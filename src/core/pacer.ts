@@ -17,6 +17,13 @@ export type PacerOptions = {
   readonly sleep?: (ms: number) => Promise<void>;
 };
 
+/** The pacer for a table: its provisioned write capacity (none on demand) and the most calls in flight. */
+export const pacerFor = (table: { readonly writeCapacity?: number }, maxConcurrency: number) =>
+  createPacer({
+    maxConcurrency,
+    ...(table.writeCapacity !== undefined && { writeCapacity: table.writeCapacity }),
+  });
+
 /** The capacity units a put of this item consumes: its size in KB, rounded up. */
 export const writeUnits = (item: Item): number => Math.max(1, Math.ceil(itemSize(item) / WCU_BYTES));
 

@@ -1,12 +1,12 @@
 import { access } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { defineCommand } from 'citty';
 import { processFile } from '../../app/process-file.ts';
 import { createPlanFactory } from '../../app/schema-source.ts';
+import { createS3Client } from '../../aws/s3-client.ts';
 import type { Counts } from '../../core/ingest.ts';
 import { classifyKey } from '../../core/object-key.ts';
-import { createPacer } from '../../core/pacer.ts';
+import { pacerFor } from '../../core/pacer.ts';
 import type { Report } from '../../core/report.ts';
 import type { Schema } from '../../core/schema/schema.ts';
 import {
@@ -109,7 +109,7 @@ export const ingestCommand = defineCommand({
       key.startsWith(prefixes.upload) ? prefixes : { ...prefixes, upload: '' },
     );
     if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
-    const s3 = new S3Client({});
+    const s3 = createS3Client();
     const { report, reportKey } = await processFile(
       {
         s3,
@@ -120,10 +120,7 @@ export const ingestCommand = defineCommand({
         writeConcurrency: concurrency,
         maxWriteAttempts: maxAttempts,
         plan,
-        pacer: createPacer({
-          maxConcurrency: concurrency,
-          ...(table.writeCapacity !== undefined && { writeCapacity: table.writeCapacity }),
-        }),
+        pacer: pacerFor(table, concurrency),
       },
       { bucket, key, rest: decision.rest, gzip: decision.gzip },
     );

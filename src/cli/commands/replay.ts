@@ -1,11 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { type _Object, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { type _Object, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { defineCommand } from 'citty';
 import { type ProcessDeps, processFile } from '../../app/process-file.ts';
 import { createPlanFactory } from '../../app/schema-source.ts';
+import { createS3Client } from '../../aws/s3-client.ts';
 import { classifyKey, type Prefixes } from '../../core/object-key.ts';
-import { createPacer } from '../../core/pacer.ts';
+import { pacerFor } from '../../core/pacer.ts';
 import { s3Event } from '../../local/s3-event.ts';
 import { badArgument, prefixArgs, readPrefixes, readSchemaFile, readTable, wholeNumber } from '../args.ts';
 import { type ExitCode, exitCodeFor, worst } from '../exit-code.ts';
@@ -78,7 +79,7 @@ export const replayCommand = defineCommand({
     }
     const concurrency = wholeNumber('concurrency', args.concurrency, 1, 64);
     const schema = args.schema === undefined ? undefined : await readSchemaFile(args.schema);
-    const s3 = new S3Client({});
+    const s3 = createS3Client();
     const files = await listFiles(s3, args.bucket, prefix, prefixes);
     console.error(
       `${files.length} file${files.length === 1 ? '' : 's'} to process under s3://${args.bucket}/${prefix}`,
@@ -121,10 +122,7 @@ export const replayCommand = defineCommand({
         table.keySchema,
         args['type-mode'] === 'string' ? 'string' : 'infer',
       ),
-      pacer: createPacer({
-        maxConcurrency: concurrency,
-        ...(table.writeCapacity !== undefined && { writeCapacity: table.writeCapacity }),
-      }),
+      pacer: pacerFor(table, concurrency),
     };
     const codes: ExitCode[] = [];
     for (const file of files) {

@@ -1,5 +1,6 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { defineCommand } from 'citty';
+import { createS3Client } from '../../aws/s3-client.ts';
 import { type Prefixes, reportKeyFor } from '../../core/object-key.ts';
 import type { Report } from '../../core/report.ts';
 import { badArgument, prefixArgs, readPrefixes } from '../args.ts';
@@ -53,7 +54,7 @@ export const reportCommand = defineCommand({
   },
   async run({ args }) {
     const reportKey = resolveReportKey(args.key, readPrefixes(args));
-    const s3 = new S3Client({});
+    const s3 = createS3Client();
     let text: string;
     try {
       const response = await s3.send(new GetObjectCommand({ Bucket: args.bucket, Key: reportKey }));
