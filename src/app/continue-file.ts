@@ -11,7 +11,7 @@ import { ErrorCode, FileError } from '../core/errors.ts';
 import { classifyKey, type Prefixes } from '../core/object-key.ts';
 import { type Skipped, selectJobs } from './events.ts';
 import type { ProcessDeps, ProcessedFile } from './process-file.ts';
-import { failFile, finishFile, runFile, runToEnd, withError } from './run-file.ts';
+import { failFile, runFile, runToEnd } from './run-file.ts';
 
 export type TaskResult =
   | ({ readonly kind: 'finished'; readonly task: FileTask } & ProcessedFile)
@@ -64,14 +64,6 @@ const stuck = (invocation: number) =>
       'skipping ahead in a gzip file, took all its time): handing it on would make no progress',
   );
 
-/** Fails a file that stopped and cannot be handed on, with everything its invocations reached. */
-const failStopped = (deps: ProcessDeps, next: FileTask, error: FileError) =>
-  finishFile(deps, next, {
-    counts: next.resume?.counts ?? { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 },
-    errors: withError(next.resume?.errors ?? [], error),
-    failed: true,
-  });
-
 /**
  * Works through the files of one invocation while time lasts. When less than `marginMs` is left,
  * the current file stops at a record boundary and goes on in a new invocation of this function,
@@ -93,7 +85,11 @@ export async function* runTasks(
       continue;
     }
     if (!startedInTime) {
-      yield { kind: 'finished', task, ...(await failFile(deps, task, noTime(atStart, marginMs))) };
+      yield {
+        kind: 'finished',
+        task,
+        ...(await failFile(deps, { ...task, invocations: task.invocations + 1 }, noTime(atStart, marginMs))),
+      };
       continue;
     }
     // Only a file behind another one is handed over whole: the first one would meet the same clock again.
@@ -115,7 +111,7 @@ export async function* runTasks(
     }
     const { next } = outcome;
     if (records <= 1) {
-      yield { kind: 'finished', task: next, ...(await failStopped(deps, next, stuck(next.invocations))) };
+      yield { kind: 'finished', task: next, ...(await failFile(deps, next, stuck(next.invocations))) };
       continue;
     }
     let payload: ContinuationPayload;
@@ -123,7 +119,7 @@ export async function* runTasks(
       payload = toContinuation(next);
     } catch (error) {
       if (!(error instanceof FileError)) throw error;
-      yield { kind: 'finished', task: next, ...(await failStopped(deps, next, error)) };
+      yield { kind: 'finished', task: next, ...(await failFile(deps, next, error)) };
       continue;
     }
     await invoke(payload);

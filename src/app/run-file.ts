@@ -4,7 +4,13 @@ import { createS3RejectedRows, deleteObject, putReport } from '../aws/s3-outputs
 import { isObjectGone, type ObjectRef, openObject } from '../aws/s3-source.ts';
 import { type FileTask, rejectedPartKey } from '../core/continuation.ts';
 import { ErrorCode, FileError } from '../core/errors.ts';
-import { type Counts, ingest, MAX_REPORTED_ERRORS, type ReportedError } from '../core/ingest.ts';
+import {
+  abortedError,
+  type Counts,
+  ingest,
+  MAX_REPORTED_ERRORS,
+  type ReportedError,
+} from '../core/ingest.ts';
 import { keyIdOf } from '../core/key-schema.ts';
 import { rejectedKeyFor, reportKeyFor } from '../core/object-key.ts';
 import { addStats, buildReport } from '../core/report.ts';
@@ -30,7 +36,7 @@ type Progress = {
 
 const ZERO: Counts = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
 
-export const withError = (errors: readonly ReportedError[], error: FileError): ReportedError[] => [
+const withError = (errors: readonly ReportedError[], error: FileError): ReportedError[] => [
   ...errors.slice(0, MAX_REPORTED_ERRORS - 1),
   {
     ...(error.context.row !== undefined && { row: error.context.row }),
@@ -48,13 +54,11 @@ const pinOf = (ref: { readonly versionId?: string; readonly eTag?: string }) => 
  * Ends a file: its rejected-rows file (the parts of a continued file joined into one, or an
  * earlier run's file removed when no row was rejected), then its report.
  */
-export const finishFile = async (
+const finishFile = async (
   deps: ProcessDeps,
   task: FileTask,
   progress: Progress,
 ): Promise<ProcessedFile> => {
-  const now = deps.now ?? (() => new Date());
-  const reportKey = reportKeyFor(task.rest, deps.prefixes);
   const rejectedKey = rejectedKeyFor(task.rest, deps.prefixes);
   const header = progress.header ?? task.resume?.header;
   if (task.parts.length > 0 && header) {
@@ -66,43 +70,45 @@ export const finishFile = async (
   } else if (progress.counts.rowsRejected === 0 && !progress.failed) {
     await deleteObject(deps.s3, task.bucket, rejectedKey);
   }
-  const report = buildReport({
+  const processed = reportFor(deps, task, progress, rejectedKey);
+  await putReport(deps.s3, task.bucket, processed.reportKey, processed.report);
+  return processed;
+};
+
+/** The report of a file as far as `progress` goes, and where it is written. */
+const reportFor = (
+  deps: ProcessDeps,
+  task: FileTask,
+  progress: Progress,
+  rejectedRowsKey?: string,
+): ProcessedFile => ({
+  reportKey: reportKeyFor(task.rest, deps.prefixes),
+  report: buildReport({
     source: task,
     counts: progress.counts,
     errors: progress.errors,
     failed: progress.failed,
-    rejectedRowsKey: rejectedKey,
+    ...(rejectedRowsKey !== undefined && { rejectedRowsKey }),
     startedAt: new Date(task.startedAt),
-    finishedAt: now(),
+    finishedAt: (deps.now ?? (() => new Date()))(),
     invocations: task.invocations,
     writes: task.writes,
-  });
-  await putReport(deps.s3, task.bucket, reportKey, report);
-  return { report, reportKey };
-};
+  }),
+});
 
-/** Fails a file that this invocation cannot work on, with the counts the earlier ones reached. */
+/** Fails a file with the counts its invocations (`task.invocations` of them) reached. */
 export const failFile = (deps: ProcessDeps, task: FileTask, error: FileError): Promise<ProcessedFile> =>
-  finishFile(
-    deps,
-    { ...task, invocations: task.invocations + 1 },
-    {
-      counts: task.resume?.counts ?? ZERO,
-      errors: withError(task.resume?.errors ?? [], error),
-      failed: true,
-    },
-  );
+  finishFile(deps, task, {
+    counts: task.resume?.counts ?? ZERO,
+    errors: withError(task.resume?.errors ?? [], error),
+    failed: true,
+  });
 
 const fileChanged = (how: string) =>
   new FileError(
     ErrorCode.FILE_CHANGED,
     `the object was deleted or replaced while it was being processed (${how}); upload it again to process the new version`,
   );
-
-const describeCause = (cause: unknown): string => {
-  const error = cause as { name?: string; message?: string };
-  return `processing stopped: ${error.name ?? 'Error'}: ${error.message ?? String(cause)}`;
-};
 
 /**
  * One invocation's turn at a file: reads on from `task.resume` (or the start) until the file ends
@@ -167,23 +173,9 @@ export const runFile = async (
       return { kind: 'finished', ...(await finishFile(deps, after, progress)) };
     }
     // The report is best effort; Lambda's retry of this invocation must not be blocked by it.
-    const errors = [...result.errors, { message: describeCause(result.cause), code: ErrorCode.WRITE_FAILED }];
-    const reportKey = reportKeyFor(task.rest, deps.prefixes);
-    await putReport(
-      deps.s3,
-      task.bucket,
-      reportKey,
-      buildReport({
-        source: after,
-        counts: result.counts,
-        errors,
-        failed: true,
-        startedAt: new Date(task.startedAt),
-        finishedAt: (deps.now ?? (() => new Date()))(),
-        invocations: after.invocations,
-        writes: after.writes,
-      }),
-    ).catch(() => undefined);
+    const errors = [...result.errors, abortedError(result.cause)];
+    const { report, reportKey } = reportFor(deps, after, { ...result, errors, failed: true });
+    await putReport(deps.s3, task.bucket, reportKey, report).catch(() => undefined);
     throw result.cause;
   }
 

@@ -4,8 +4,7 @@ import { finished } from 'node:stream/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { FileContext } from '../app/process-file.ts';
 import { createSendBatch, type TableInfo } from '../aws/dynamodb-table.ts';
-import { ErrorCode } from '../core/errors.ts';
-import { type Counts, ingest } from '../core/ingest.ts';
+import { abortedError, type Counts, ingest } from '../core/ingest.ts';
 import type { ItemPlan } from '../core/item-plan.ts';
 import { keyIdOf } from '../core/key-schema.ts';
 import { pacerFor } from '../core/pacer.ts';
@@ -84,9 +83,7 @@ export const ingestLocalFile = async (options: LocalIngestOptions): Promise<Loca
     await rm(rejectedPath, { force: true });
   }
   const aborted = result.outcome === 'aborted';
-  const errors = aborted
-    ? [...result.errors, { message: describeCause(result.cause), code: ErrorCode.WRITE_FAILED }]
-    : result.errors;
+  const errors = aborted ? [...result.errors, abortedError(result.cause)] : result.errors;
   const report = buildReport({
     source: { bucket: 'local', key: path },
     counts: result.counts,
@@ -99,9 +96,4 @@ export const ingestLocalFile = async (options: LocalIngestOptions): Promise<Loca
     writes: result.writes,
   });
   return { report, ...(output && { rejectedPath }), ...(aborted && { cause: result.cause }) };
-};
-
-const describeCause = (cause: unknown): string => {
-  const error = cause as { name?: string; message?: string };
-  return `processing stopped: ${error.name ?? 'Error'}: ${error.message ?? String(cause)}`;
 };

@@ -12,6 +12,15 @@ export const MAX_REPORTED_ERRORS = 100;
 
 export type ReportedError = { readonly row?: number; readonly message: string; readonly code?: string };
 
+/** The report entry for a file that stopped because a dependency failed (`aborted`). */
+export const abortedError = (cause: unknown): ReportedError => {
+  const error = cause as { name?: string; message?: string };
+  return {
+    message: `processing stopped: ${error.name ?? 'Error'}: ${error.message ?? String(cause)}`,
+    code: ErrorCode.WRITE_FAILED,
+  };
+};
+
 export type Counts = { rowsRead: number; rowsWritten: number; rowsRejected: number };
 
 /** Where a stopped file goes on: a record boundary, with everything learnt so far. */
