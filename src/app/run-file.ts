@@ -54,11 +54,7 @@ const pinOf = (ref: { readonly versionId?: string; readonly eTag?: string }) => 
  * Ends a file: its rejected-rows file (the parts of a continued file joined into one, or an
  * earlier run's file removed when no row was rejected), then its report.
  */
-const finishFile = async (
-  deps: ProcessDeps,
-  task: FileTask,
-  progress: Progress,
-): Promise<ProcessedFile> => {
+const finishFile = async (deps: ProcessDeps, task: FileTask, progress: Progress): Promise<ProcessedFile> => {
   const rejectedKey = rejectedKeyFor(task.rest, deps.prefixes);
   const header = progress.header ?? task.resume?.header;
   if (task.parts.length > 0 && header) {

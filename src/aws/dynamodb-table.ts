@@ -11,7 +11,6 @@ import type { KeyAttribute, KeySchema, KeyType } from '../core/key-schema.ts';
 
 export type TableInfo = {
   readonly keySchema: KeySchema;
-  readonly billingMode: 'PROVISIONED' | 'PAY_PER_REQUEST';
   /** Provisioned write capacity units; undefined on demand. */
   readonly writeCapacity?: number;
 };
@@ -38,7 +37,6 @@ export const describeTable = async (dynamodb: DynamoDBClient, tableName: string)
   const writeCapacity = table?.ProvisionedThroughput?.WriteCapacityUnits;
   return {
     keySchema: { partition, ...(sort && { sort }) },
-    billingMode: onDemand ? 'PAY_PER_REQUEST' : 'PROVISIONED',
     ...(!onDemand && writeCapacity ? { writeCapacity } : {}),
   };
 };
@@ -53,7 +51,7 @@ const TRANSIENT = new Set(['InternalServerError', 'ServiceUnavailable', 'Interna
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
 
 /** Sorts an SDK error into retry (throttling, 5xx, network), refused items, or fatal (the error itself). */
-export const classifyWriteError = (error: unknown): unknown => {
+const classifyWriteError = (error: unknown): unknown => {
   const { name, code, message, $metadata } = error as {
     name?: string;
     code?: string;

@@ -14,9 +14,13 @@ export type OpenedObject = {
   readonly body: Readable;
   readonly eTag?: string;
   readonly versionId?: string;
-  /** The whole object's size, whatever range was read. */
-  readonly size?: number;
 };
+
+/** Reads pinned to a version, or else to an ETag (S3 answers 412 when it changed). */
+const pinParams = (ref: ObjectRef) => ({
+  ...(ref.versionId !== undefined && { VersionId: ref.versionId }),
+  ...(ref.versionId === undefined && ref.eTag !== undefined && { IfMatch: ref.eTag }),
+});
 
 const EMPTY_RANGE = 416;
 
@@ -27,19 +31,15 @@ export const openObject = async (s3: S3Client, ref: ObjectRef, offset = 0): Prom
       new GetObjectCommand({
         Bucket: ref.bucket,
         Key: ref.key,
-        ...(ref.versionId !== undefined && { VersionId: ref.versionId }),
-        ...(ref.versionId === undefined && ref.eTag !== undefined && { IfMatch: ref.eTag }),
+        ...pinParams(ref),
         ...(offset > 0 && { Range: `bytes=${offset}-` }),
       }),
     );
-    const range = response.ContentRange ? /\/(\d+)$/.exec(response.ContentRange)?.[1] : undefined;
-    const size = range !== undefined ? Number(range) : response.ContentLength;
     return {
       body: response.Body instanceof Readable ? response.Body : Readable.from([]),
       ...(response.ETag !== undefined && { eTag: response.ETag }),
       ...(response.VersionId !== undefined &&
         response.VersionId !== 'null' && { versionId: response.VersionId }),
-      ...(size !== undefined && { size }),
     };
   } catch (error) {
     // Resuming exactly at the end of the object asks for an empty range; a HEAD tells whether it is still the same object.
@@ -48,18 +48,9 @@ export const openObject = async (s3: S3Client, ref: ObjectRef, offset = 0): Prom
       (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === EMPTY_RANGE
     ) {
       const head = await s3.send(
-        new HeadObjectCommand({
-          Bucket: ref.bucket,
-          Key: ref.key,
-          ...(ref.versionId !== undefined && { VersionId: ref.versionId }),
-          ...(ref.versionId === undefined && ref.eTag !== undefined && { IfMatch: ref.eTag }),
-        }),
+        new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...pinParams(ref) }),
       );
-      return {
-        body: Readable.from([]),
-        ...(head.ETag !== undefined && { eTag: head.ETag }),
-        ...(head.ContentLength !== undefined && { size: head.ContentLength }),
-      };
+      return { body: Readable.from([]), ...(head.ETag !== undefined && { eTag: head.ETag }) };
     }
     throw error;
   }

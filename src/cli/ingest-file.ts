@@ -31,7 +31,7 @@ export type LocalIngestResult = {
 };
 
 /** `data.csv` → `data.csv.rejected.csv`; a `.gz` input's rejected rows are plain CSV. */
-export const rejectedPathFor = (path: string): string => `${path.replace(/\.gz$/, '')}.rejected.csv`;
+const rejectedPathFor = (path: string): string => `${path.replace(/\.gz$/, '')}.rejected.csv`;
 
 /**
  * A CSV file on disk → items in the table, with the same core and rules as the Lambda function.

@@ -22,7 +22,7 @@ const incompleteTail = (chunk: Buffer): number => {
  * With `graceBytes`, it first reads that much further, passing nothing on, so that an error
  * upstream, such as corrupt gzip decompressing to garbage, can name the real problem instead.
  */
-export class Utf8Validator extends Transform {
+class Utf8Validator extends Transform {
   private carry: Buffer = Buffer.alloc(0);
   private offset: number;
   private grace: number;

@@ -46,7 +46,7 @@ const inferBoolean = (text: string): boolean | undefined => {
 };
 
 /** The default type rules: plain decimals DynamoDB can store become `N`, true/false `BOOL`, the rest `S`. */
-export const inferValue: ValueConverter = (text) => {
+const inferValue: ValueConverter = (text) => {
   if (isInferredNumber(text)) return { N: text };
   const bool = inferBoolean(text);
   return bool === undefined ? { S: text } : { BOOL: bool };
