@@ -68,6 +68,8 @@ describe('the built handler on a file larger than one invocation', () => {
     await uploadAndNotify(key, body);
 
     expect(invocations.every((outcome) => outcome.error === undefined)).toBe(true);
+    // The S3 event and every continuation arrive as InvocationType "Event" (asynchronous).
+    expect(invocations.map((outcome) => outcome.type)).toEqual(invocations.map(() => 'Event'));
     // How many depends on the machine's speed; at least one continuation it takes.
     expect(invocations.length).toBeGreaterThanOrEqual(2);
     const report = JSON.parse(

@@ -100,6 +100,14 @@ describe('an N partition key', () => {
     expect(await context.pipeline.items()).toHaveLength(2);
   });
 
+  it('replaces the whole item: an attribute the later row leaves empty is gone, not merged', async () => {
+    await context.pipeline.ingest('incoming/replace-1.csv', 'ID,A,B\n21,x,y\n22,o,o\n021,z,\n');
+    await context.pipeline.ingest('incoming/replace-2.csv', 'ID,C\n22,new\n');
+    const items = await context.pipeline.items();
+    expect(items).toContainEqual({ ID: { N: '21' }, A: { S: 'z' } });
+    expect(items).toContainEqual({ ID: { N: '22' }, C: { S: 'new' } });
+  });
+
   it('accepts any notation DynamoDB accepts and rejects the rest, naming the column', async () => {
     await context.pipeline.ingest(
       'incoming/n-keys.csv',

@@ -28,6 +28,7 @@ describe('isInferredNumber()', () => {
   });
 
   it.each([
+    ['a negative number of magnitude 1E126', `-1${'0'.repeat(126)}`],
     ['a leading zero', '007'],
     ['two zeros', '00'],
     ['a negative with a leading zero', '-007'],

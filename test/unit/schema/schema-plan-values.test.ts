@@ -111,4 +111,28 @@ describe('compileSchemaPlan() and toItem()', () => {
       expect(toItem(built, ['2'], 2).item).toMatchObject({ row: { N: '2' }, label: { S: 'row 2' } });
     });
   });
+
+  describe('JSON nesting', () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    const jsonPlan = plan(['ID', 'J'], { columns: { J: { type: 'JSON' } } });
+
+    it('writes a value nested 32 levels deep', () => {
+      expect(toItem(jsonPlan, ['1', nested(32)], 1).item.J).toBeDefined();
+    });
+
+    it('rejects a row nested 33 levels deep, naming the attribute', () => {
+      const error = thrown(() => toItem(jsonPlan, ['2', nested(33)], 2));
+      expect(error).toBeInstanceOf(RowError);
+      expect((error as RowError).code).toBe(ErrorCode.VALUE_INVALID);
+      expect((error as RowError).message).toMatch(/"J".*nested more than 32 levels/);
+    });
+  });
+
+  it.each([
+    ['SS', 'a;b|c;a', { SS: ['a', 'b|c'] }],
+    ['NS', '1;01;2', { NS: ['1', '2'] }],
+  ])('splits a %s column on its own separator', (type, text, expected) => {
+    const item = itemOf(['ID', 'T'], { columns: { T: { type, separator: ';' } } }, ['1', text]);
+    expect(item.T).toEqual(expected);
+  });
 });
