@@ -79,6 +79,16 @@ describe('faults on the way to DynamoDB', () => {
     expect(report.writes.retries).toBeGreaterThan(0);
   });
 
+  it('reads the key schema with DescribeTable once per container, not once per file', async () => {
+    const pipeline = await pipelineWith({ schedule: () => DynamoFault.pass });
+    await (await pipeline.run('incoming/first.csv', cleanCsv(30))).result;
+    await (await pipeline.run('incoming/second.csv', cleanCsv(30))).result;
+
+    expect(await pipeline.report('second.csv')).toMatchObject({ status: 'succeeded', rowsWritten: 30 });
+    expect(pipeline.dynamo.operations.DescribeTable).toBe(1);
+    expect(pipeline.dynamo.operations.BatchWriteItem).toBeGreaterThanOrEqual(4);
+  });
+
   it('rides out throttling, server errors and dropped connections', async () => {
     const random = seededSchedule(11, { throttle: 0.25, error: 0.1, drop: 0.05 });
     // The first 48 calls are throttled: 16 calls in flight, each outlasting the SDK's own three

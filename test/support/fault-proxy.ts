@@ -90,8 +90,12 @@ export const startDynamoFaultProxy = async (target: string, schedule: DynamoSche
   const agent = new Agent({ keepAlive: true });
   const faults: Record<DynamoFault, number> = { pass: 0, throttle: 0, partial: 0, error: 0, drop: 0 };
   let calls = 0;
+  /** Requests seen per operation (`DescribeTable`, `BatchWriteItem`, …). */
+  const operations: Record<string, number> = {};
   const proxy: Proxy = await listen(async (request, response) => {
     const body = await readBody(request);
+    const operation = String(request.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '');
+    operations[operation] = (operations[operation] ?? 0) + 1;
     const isBatchWrite = request.headers['x-amz-target'] === 'DynamoDB_20120810.BatchWriteItem';
     const input = isBatchWrite ? (JSON.parse(body.toString('utf8')) as WriteRequests) : undefined;
     const [table, writes = []] = Object.entries(input?.RequestItems ?? {})[0] ?? [];
@@ -131,6 +135,7 @@ export const startDynamoFaultProxy = async (target: string, schedule: DynamoSche
   return {
     ...proxy,
     faults,
+    operations,
     calls: () => calls,
     close: async () => {
       agent.destroy();
