@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { bundleOptions } from './bundle-options.ts';
 
 const ZIP_TIME = new Date('2020-01-01T00:00:00Z');
 
@@ -14,21 +15,11 @@ const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'di
 const outdir = values.outdir;
 await mkdir(outdir, { recursive: true });
 const result = await build({
-  entryPoints: ['src/handler.ts'],
+  ...bundleOptions,
   outfile: join(outdir, 'index.mjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
   minify: true,
-  // Error class names appear in reports and logs (`DependencyError: …`): minifying must keep them.
-  keepNames: true,
   legalComments: 'none',
   metafile: true,
-  // Some CommonJS dependencies call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  },
 });
 const code = await readFile(join(outdir, 'index.mjs'));
 const zip = zipSync({ 'index.mjs': [code, { mtime: ZIP_TIME, level: 9 }] });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { bundleOptions } from '../bundle-options.ts';
 
 /**
  * The handler bundled as for Lambda but not minified, so that a CPU profile names its functions
@@ -8,18 +9,7 @@ import { build } from 'esbuild';
  */
 export const buildForProfile = async (outdir: string): Promise<string> => {
   const outfile = join(outdir, 'index.mjs');
-  await build({
-    entryPoints: ['src/handler.ts'],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    keepNames: true,
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
+  await build({ ...bundleOptions, outfile });
   return outfile;
 };
 

@@ -48,36 +48,48 @@ export type ErrorContext = {
   column?: string;
 };
 
+/**
+ * Each class names itself: the name goes into reports and logs (`DependencyError: …`), and the
+ * minified bundle does not keep class names.
+ */
 export class Csv2ddbError extends Error {
+  override name = 'Csv2ddbError';
   readonly code: ErrorCode;
   readonly context: ErrorContext;
 
   constructor(code: ErrorCode, message: string, context: ErrorContext = {}, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
     this.code = code;
     this.context = context;
   }
 }
 
 /** The file as a whole cannot be processed. */
-export class FileError extends Csv2ddbError {}
+export class FileError extends Csv2ddbError {
+  override name = 'FileError';
+}
 
 /** One record cannot become an item; the rest of the file goes on. */
-export class RowError extends Csv2ddbError {}
+export class RowError extends Csv2ddbError {
+  override name = 'RowError';
+}
 
 /** A setting or the column schema is invalid. */
 export class ConfigError extends Csv2ddbError {
+  override name = 'ConfigError';
   constructor(message: string, options?: ErrorOptions) {
     super(ErrorCode.CONFIG_INVALID, message, {}, options);
   }
 }
 
 /** S3 or DynamoDB failed past the retry budget: the invocation must throw. */
-export class DependencyError extends Csv2ddbError {}
+export class DependencyError extends Csv2ddbError {
+  override name = 'DependencyError';
+}
 
 /** A write that may succeed when tried again (throttling, a 5xx, a dropped connection). */
 export class RetryableWriteError extends Csv2ddbError {
+  override name = 'RetryableWriteError';
   constructor(message: string, options?: ErrorOptions & { throttled?: boolean }) {
     super(ErrorCode.WRITE_FAILED, message, {}, options);
     this.throttled = options?.throttled ?? false;
@@ -87,6 +99,7 @@ export class RetryableWriteError extends Csv2ddbError {
 
 /** DynamoDB refused the items of a call as invalid: some item in it can never be written. */
 export class ItemRefusedError extends Csv2ddbError {
+  override name = 'ItemRefusedError';
   constructor(message: string, options?: ErrorOptions) {
     super(ErrorCode.ITEM_REFUSED, message, {}, options);
   }
