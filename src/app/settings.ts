@@ -1,61 +1,68 @@
-import { z } from 'zod';
+import * as z from '../core/zod.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Prefixes } from '../core/object-key.ts';
 
 /** Keys are `prefix + rest`, as SPEC writes them: a prefix need not end with "/". */
 const prefix = (fallback: string, allowEmpty: boolean) =>
-  z
-    .string()
-    .default(fallback)
-    .refine((value) => allowEmpty || value !== '', {
-      message: 'must not be empty: every key would be under it, so no upload would ever be processed',
-    });
+  z._default(
+    z.string().check(
+      z.refine((value) => allowEmpty || value !== '', {
+        message: 'must not be empty: every key would be under it, so no upload would ever be processed',
+      }),
+    ),
+    fallback,
+  );
 
 const integer = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .default(String(fallback))
-    .transform((value, context) => {
+  z.pipe(
+    z._default(z.string(), String(fallback)),
+    z.transform((value, context) => {
       const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
       if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-        context.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        context.issues.push({ code: 'custom', message: `must be a whole number from ${min} to ${max}`, input: value });
         return z.NEVER;
       }
       return parsed;
-    });
+    }),
+  );
+
+const required = z.string({ error: 'is required' }).check(z.minLength(1, 'is required'));
+const optionalText = z.optional(z.string().check(z.minLength(1)));
 
 /** The Lambda function's settings: every one but the first two has a default. */
 const SettingsSchema = z
   .object({
-    TABLE_NAME: z.string({ error: 'is required' }).min(1, 'is required'),
-    SOURCE_BUCKET: z.string({ error: 'is required' }).min(1, 'is required'),
+    TABLE_NAME: required,
+    SOURCE_BUCKET: required,
     UPLOAD_PREFIX: prefix('incoming/', true),
     REPORT_PREFIX: prefix('reports/', false),
     REJECTED_PREFIX: prefix('rejected/', false),
-    TYPE_MODE: z.enum(['infer', 'string'], { error: 'must be "infer" or "string"' }).default('infer'),
+    TYPE_MODE: z._default(z.enum(['infer', 'string'], { error: 'must be "infer" or "string"' }), 'infer'),
     CONTINUATION_MARGIN_MS: integer(60_000, 0, 900_000),
-    SCHEMA: z.string().min(1).optional(),
-    SCHEMA_S3_KEY: z.string().min(1).optional(),
+    SCHEMA: optionalText,
+    SCHEMA_S3_KEY: optionalText,
     WRITE_CONCURRENCY: integer(16, 1, 64),
     MAX_WRITE_ATTEMPTS: integer(10, 1, 100),
-    AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+    AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
   })
-  .superRefine(({ UPLOAD_PREFIX: upload, REPORT_PREFIX: report, REJECTED_PREFIX: rejected }, context) => {
-    // Output under the upload prefix is fine (it is never processed); uploads under an output prefix never would be.
-    // Reports and rejected rows may share a prefix: their keys end in `.json` and `.csv`, so they never collide.
-    for (const [name, output] of [
-      ['REPORT_PREFIX', report],
-      ['REJECTED_PREFIX', rejected],
-    ] as const) {
-      if (output !== '' && upload.startsWith(output)) {
-        context.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `must not hold UPLOAD_PREFIX ${JSON.stringify(upload)}: no upload would ever be processed`,
-        });
+  .check(
+    z.superRefine(({ UPLOAD_PREFIX: upload, REPORT_PREFIX: report, REJECTED_PREFIX: rejected }, context) => {
+      // Output under the upload prefix is fine (it is never processed); uploads under an output prefix never would be.
+      // Reports and rejected rows may share a prefix: their keys end in `.json` and `.csv`, so they never collide.
+      for (const [name, output] of [
+        ['REPORT_PREFIX', report],
+        ['REJECTED_PREFIX', rejected],
+      ] as const) {
+        if (output !== '' && upload.startsWith(output)) {
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `must not hold UPLOAD_PREFIX ${JSON.stringify(upload)}: no upload would ever be processed`,
+          });
+        }
       }
-    }
-  });
+    }),
+  );
 
 export type Settings = {
   readonly tableName: string;

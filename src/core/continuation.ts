@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import type { WriterStats } from './batch-writer.ts';
 import { ConfigError, ErrorCode, FileError } from './errors.ts';
 import { MAX_REPORTED_ERRORS, type ResumePoint } from './ingest.ts';
+import * as z from './zod.ts';
 
 /**
  * A file's progress as it passes from one invocation of the function to the next: the object
@@ -36,43 +36,45 @@ export type ContinuationPayload = {
 export const MAX_PAYLOAD_BYTES = 250_000;
 const MAX_MESSAGE_LENGTH = 1_000;
 
-const count = z.int().nonnegative();
+const count = z.int().check(z.nonnegative());
+const text = z.string().check(z.minLength(1));
+const positive = z.int().check(z.positive());
 
 const ContinuationSchema = z.strictObject({
   csv2ddb: z.literal('continuation'),
   version: z.literal(1),
   file: z.strictObject({
-    bucket: z.string().min(1),
-    key: z.string().min(1),
-    rest: z.string().min(1),
+    bucket: text,
+    key: text,
+    rest: text,
     gzip: z.boolean(),
-    versionId: z.string().min(1).optional(),
-    eTag: z.string().min(1).optional(),
+    versionId: z.optional(text),
+    eTag: z.optional(text),
     startedAt: z.iso.datetime(),
-    resume: z
-      .strictObject({
-        header: z.array(z.string().min(1)).min(1),
-        offset: z.int().positive(),
+    resume: z.optional(
+      z.strictObject({
+        header: z.array(text).check(z.minLength(1)),
+        offset: positive,
         counts: z.strictObject({ rowsRead: count, rowsWritten: count, rowsRejected: count }),
         errors: z
           .array(
             z.strictObject({
-              row: z.int().positive().optional(),
+              row: z.optional(positive),
               message: z.string(),
-              code: z.string().optional(),
+              code: z.optional(z.string()),
             }),
           )
-          .max(MAX_REPORTED_ERRORS),
-      })
-      .optional(),
+          .check(z.maxLength(MAX_REPORTED_ERRORS)),
+      }),
+    ),
     invocations: count,
     writes: z.strictObject({
       calls: count,
       retries: count,
       throttles: count,
-      consumedCapacity: z.number().min(0),
+      consumedCapacity: z.number().check(z.gte(0)),
     }),
-    parts: z.array(z.int().positive()),
+    parts: z.array(positive),
   }),
 });
 

@@ -25,6 +25,8 @@ describe('dist/lambda.zip', () => {
   it('holds only index.mjs at its root, which exports handler without node_modules', async () => {
     const entries = unzipSync(await build());
     expect(Object.keys(entries)).toEqual(['index.mjs']);
+    // Lambda compiles all of it at each cold start (1.5 MB before the SDK's ES modules and zod/mini).
+    expect((entries['index.mjs'] as Uint8Array).byteLength).toBeLessThan(800_000);
     // Load it from a folder with no node_modules anywhere above it, as Lambda does.
     const folder = await mkdtemp(join(tmpdir(), 'csv2ddb-zip-'));
     try {

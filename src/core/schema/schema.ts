@@ -1,5 +1,5 @@
-import { type core, z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import * as z from '../zod.ts';
 import { describeUnknownPlaceholder, parseTemplate } from './template.ts';
 import { COLUMN_TYPES, type ColumnType, quote, readTyped } from './typed-value.ts';
 
@@ -10,72 +10,78 @@ const COLUMN_PROPERTIES = ['name', 'type', 'separator', 'required', 'default', '
 const SCHEMA_PROPERTIES = ['$schema', 'columns', 'otherColumns', 'add'] as const;
 
 const mapKey = (what: 'column' | 'attribute') =>
-  z.string().superRefine((name, context) => {
-    if (name === '') context.addIssue({ code: 'custom', message: `is an empty ${what} name` });
-    else if (what === 'column' && name.trim() !== name) {
-      context.addIssue({
-        code: 'custom',
-        message: 'must not start or end with spaces (header names are trimmed)',
-      });
-    }
-  });
+  z.string().check(
+    z.superRefine((name, context) => {
+      if (name === '') context.addIssue({ code: 'custom', message: `is an empty ${what} name` });
+      else if (what === 'column' && name.trim() !== name) {
+        context.addIssue({
+          code: 'custom',
+          message: 'must not start or end with spaces (header names are trimmed)',
+        });
+      }
+    }),
+  );
+
+const nonEmpty = z.string().check(z.minLength(1));
 
 const ColumnSpecFormat = z
-  .strictObject({
-    name: z.string().min(1),
-    type: z.enum(COLUMN_TYPES),
-    separator: z.string().min(1),
-    required: z.boolean(),
-    default: z.string().min(1),
-    drop: z.boolean(),
-  })
-  .partial()
-  .superRefine((column, context) => {
-    if (column.drop === true) {
-      const others = Object.keys(column).filter((property) => property !== 'drop');
-      if (others.length > 0) {
+  .partial(
+    z.strictObject({
+      name: nonEmpty,
+      type: z.enum(COLUMN_TYPES),
+      separator: nonEmpty,
+      required: z.boolean(),
+      default: nonEmpty,
+      drop: z.boolean(),
+    }),
+  )
+  .check(
+    z.superRefine((column, context) => {
+      if (column.drop === true) {
+        const others = Object.keys(column).filter((property) => property !== 'drop');
+        if (others.length > 0) {
+          context.addIssue({
+            code: 'custom',
+            path: ['drop'],
+            message: `cannot be combined with other properties (${others.join(', ')})`,
+          });
+        }
+      }
+      if (column.separator !== undefined && column.type !== 'SS' && column.type !== 'NS') {
         context.addIssue({
           code: 'custom',
-          path: ['drop'],
-          message: `cannot be combined with other properties (${others.join(', ')})`,
+          path: ['separator'],
+          message: 'is only allowed with type SS or NS',
         });
       }
-    }
-    if (column.separator !== undefined && column.type !== 'SS' && column.type !== 'NS') {
-      context.addIssue({
-        code: 'custom',
-        path: ['separator'],
-        message: 'is only allowed with type SS or NS',
-      });
-    }
-    if (column.default !== undefined && column.type !== undefined) {
-      const outcome = readTyped(column.type, column.default, column.separator);
-      const problem =
-        'problem' in outcome ? outcome.problem : outcome.value ? undefined : 'it has no set member';
-      if (problem !== undefined) {
-        context.addIssue({
-          code: 'custom',
-          path: ['default'],
-          message: `does not fit type ${column.type}: ${problem}`,
-        });
+      if (column.default !== undefined && column.type !== undefined) {
+        const outcome = readTyped(column.type, column.default, column.separator);
+        const problem =
+          'problem' in outcome ? outcome.problem : outcome.value ? undefined : 'it has no set member';
+        if (problem !== undefined) {
+          context.addIssue({
+            code: 'custom',
+            path: ['default'],
+            message: `does not fit type ${column.type}: ${problem}`,
+          });
+        }
       }
-    }
-  });
+    }),
+  );
 
-const Template = z
-  .string()
-  .min(1)
-  .superRefine((template, context) => {
+const Template = nonEmpty.check(
+  z.superRefine((template, context) => {
     const parsed = parseTemplate(template);
     if ('unknown' in parsed)
       context.addIssue({ code: 'custom', message: describeUnknownPlaceholder(parsed.unknown) });
-  });
+  }),
+);
 
 const SchemaFormat = z.strictObject({
-  $schema: z.string().optional(),
-  columns: z.record(mapKey('column'), ColumnSpecFormat).default({}),
-  otherColumns: z.enum(Object.values(OtherColumns)).default('infer'),
-  add: z.record(mapKey('attribute'), Template).default({}),
+  $schema: z.optional(z.string()),
+  columns: z._default(z.record(mapKey('column'), ColumnSpecFormat), {}),
+  otherColumns: z._default(z.enum(Object.values(OtherColumns)), 'infer'),
+  add: z._default(z.record(mapKey('attribute'), Template), {}),
 });
 
 export type ColumnSpec = {
@@ -126,7 +132,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   record: 'must be a JSON object',
 };
 
-const describeIssue = (issue: core.$ZodIssue, input: unknown): string => {
+const describeIssue = (issue: z.core.$ZodIssue, input: unknown): string => {
   const got = ` (got ${describeValue(valueAt(input, issue.path))})`;
   switch (issue.code) {
     case 'invalid_key':
