@@ -1,6 +1,6 @@
-import * as z from '../core/zod.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Prefixes } from '../core/object-key.ts';
+import * as z from '../core/zod.ts';
 
 /** Keys are `prefix + rest`, as SPEC writes them: a prefix need not end with "/". */
 const prefix = (fallback: string, allowEmpty: boolean) =>
@@ -19,7 +19,11 @@ const integer = (fallback: number, min: number, max: number) =>
     z.transform((value, context) => {
       const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
       if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-        context.issues.push({ code: 'custom', message: `must be a whole number from ${min} to ${max}`, input: value });
+        context.issues.push({
+          code: 'custom',
+          message: `must be a whole number from ${min} to ${max}`,
+          input: value,
+        });
         return z.NEVER;
       }
       return parsed;
