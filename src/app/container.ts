@@ -1,6 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createInvokeSelf, type InvokeSelf } from '../aws/continuation.ts';
+import { createDynamoDBClient } from '../aws/dynamodb-client.ts';
 import { describeTable } from '../aws/dynamodb-table.ts';
 import { createS3Client } from '../aws/s3-client.ts';
 import { pacerFor } from '../core/pacer.ts';
@@ -19,7 +19,7 @@ export type Container = {
 export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container> => {
   const settings = readSettings(env);
   const s3 = createS3Client(env);
-  const dynamodb = new DynamoDBClient({});
+  const dynamodb = createDynamoDBClient();
   const table = await describeTable(dynamodb, settings.tableName);
   const { functionName } = settings;
   return {

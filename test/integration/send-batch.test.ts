@@ -1,9 +1,15 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDBClient } from '../../src/aws/dynamodb-client.ts';
 import { createSendBatch } from '../../src/aws/dynamodb-table.ts';
 import { ItemRefusedError } from '../../src/core/errors.ts';
 import type { Item } from '../../src/core/item.ts';
-import { type LocalServers, localClients, startLocalServers } from '../../src/local/servers.ts';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalServers,
+  startLocalServers,
+} from '../../src/local/servers.ts';
 import { startDynamoFaultProxy } from '../support/fault-proxy.ts';
 import { createTable } from '../support/local-tables.ts';
 
@@ -14,6 +20,10 @@ beforeAll(async () => {
   await createTable(servers.dynamodb, 'binary', { name: 'K', type: 'B' });
 });
 afterAll(() => servers.close());
+
+/** The client the function writes with (its own BatchWriteItem serializer), pointed at `endpoint`. */
+const writeClient = (endpoint: string) =>
+  createDynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 
 const everyType: Item = {
   K: { B: new Uint8Array([0, 1, 2, 250, 255]) },
@@ -28,7 +38,7 @@ const everyType: Item = {
 
 describe('createSendBatch()', () => {
   it('writes items of every type exactly, binary included', async () => {
-    const send = createSendBatch(servers.dynamodb, 'binary');
+    const send = createSendBatch(writeClient(servers.dynamodbEndpoint), 'binary');
     expect(await send([everyType])).toMatchObject({ unprocessed: [], consumedCapacity: 1 });
     const { Item } = await servers.dynamodb.send(
       new GetItemCommand({ TableName: 'binary', Key: { K: { B: new Uint8Array([0, 1, 2, 250, 255]) } } }),
@@ -37,7 +47,7 @@ describe('createSendBatch()', () => {
   });
 
   it('turns a ValidationException into ItemRefusedError', async () => {
-    const send = createSendBatch(servers.dynamodb, 'binary');
+    const send = createSendBatch(writeClient(servers.dynamodbEndpoint), 'binary');
     const invalid = { K: { B: new Uint8Array([9]) }, empty: { SS: [] } } as unknown as Item;
     await expect(send([invalid])).rejects.toBeInstanceOf(ItemRefusedError);
   });
@@ -45,11 +55,10 @@ describe('createSendBatch()', () => {
   it('hands back what DynamoDB left unprocessed, as items', async () => {
     const proxy = await startDynamoFaultProxy(servers.dynamodbEndpoint, () => 'partial');
     try {
-      const { dynamodb } = localClients(servers.s3Endpoint, proxy.endpoint);
       const items = [1, 2, 3, 4].map(
         (key): Item => ({ K: { B: new Uint8Array([key]) }, v: { N: String(key) } }),
       );
-      const { unprocessed } = await createSendBatch(dynamodb, 'binary')(items);
+      const { unprocessed } = await createSendBatch(writeClient(proxy.endpoint), 'binary')(items);
       expect(unprocessed).toEqual(items.slice(2));
     } finally {
       await proxy.close();

@@ -1,8 +1,8 @@
 import { access } from 'node:fs/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defineCommand } from 'citty';
 import { processFile } from '../../app/process-file.ts';
 import { createPlanFactory } from '../../app/schema-source.ts';
+import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
 import type { Counts } from '../../core/ingest.ts';
 import { classifyKey } from '../../core/object-key.ts';
@@ -75,7 +75,7 @@ export const ingestCommand = defineCommand({
     }
     const prefixes = readPrefixes(args);
 
-    const dynamodb = new DynamoDBClient({});
+    const dynamodb = createDynamoDBClient();
     const table = await readTable(dynamodb, args.table);
     const plan = createPlanFactory({ current: async () => schema }, table.keySchema, typeMode);
 

@@ -1,9 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type _Object, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { defineCommand } from 'citty';
 import { type ProcessDeps, processFile } from '../../app/process-file.ts';
 import { createPlanFactory } from '../../app/schema-source.ts';
+import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
 import { classifyKey, type Prefixes } from '../../core/object-key.ts';
 import { pacerFor } from '../../core/pacer.ts';
@@ -106,7 +106,7 @@ export const replayCommand = defineCommand({
       return;
     }
 
-    const dynamodb = new DynamoDBClient({});
+    const dynamodb = createDynamoDBClient();
     const tableName = args.table as string;
     const table = await readTable(dynamodb, tableName);
     const deps: ProcessDeps = {

@@ -1,0 +1,35 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { AwsJson1_0Protocol } from '@aws-sdk/core/protocols';
+
+type SerializeArgs = Parameters<AwsJson1_0Protocol['serializeRequest']>;
+
+/** Binary values (B, BS) travel as base64 in DynamoDB's JSON; everything else is JSON already. */
+const base64Binary = (_key: string, value: unknown): unknown =>
+  value instanceof Uint8Array
+    ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+    : value;
+
+/**
+ * DynamoDB's JSON protocol, with BatchWriteItem's body written by `JSON.stringify`. The items are
+ * already in DynamoDB's wire shape (`{ "N": "12.5" }`), so the body is the input itself as JSON;
+ * the SDK's serializer walks the input against the service model instead, and that walk was the
+ * largest single cost of a write (16 % of the CPU of a run; `JSON.stringify` takes about a fifth
+ * of its time). Every other operation, and the request around the body (headers, endpoint,
+ * signing), is the SDK's own.
+ */
+export class BatchWriteJsonProtocol extends AwsJson1_0Protocol {
+  override async serializeRequest(...[operation, input, context]: SerializeArgs) {
+    if (operation.name !== 'BatchWriteItem') return super.serializeRequest(operation, input, context);
+    const request = await super.serializeRequest(operation, {}, context);
+    request.body = JSON.stringify(input, base64Binary);
+    return request;
+  }
+}
+
+/**
+ * The DynamoDB client csv2ddb writes with: the protocol above, and the middleware stack resolved
+ * once per command type instead of once per call (no command here adds middleware of its own).
+ * `config` is for tests that point it at a local server; Lambda and the CLI configure it by environment.
+ */
+export const createDynamoDBClient = (config: DynamoDBClientConfig = {}): DynamoDBClient =>
+  new DynamoDBClient({ ...config, protocol: BatchWriteJsonProtocol, cacheMiddleware: true });
