@@ -23,13 +23,21 @@ export const NESTING_LIMIT = 32;
 
 export const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
+/** One byte per two significant digits (leading and trailing zeros trimmed), one more, one for a minus sign. */
 const numberSize = (text: string): number => {
-  const digits = text
-    .replace(/[eE].*$/, '')
-    .replace(/[^0-9]/g, '')
-    .replace(/^0+/, '')
-    .replace(/0+$/, '');
-  return Math.ceil(Math.max(digits.length, 1) / 2) + 1 + (text.startsWith('-') ? 1 : 0);
+  let significant = 0;
+  let zeros = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 101 || code === 69) break; // e, E: the exponent adds nothing
+    if (code === 48) {
+      if (significant > 0) zeros++;
+    } else if (code > 48 && code <= 57) {
+      significant += zeros + 1;
+      zeros = 0;
+    }
+  }
+  return Math.ceil(Math.max(significant, 1) / 2) + 1 + (text.charCodeAt(0) === 45 ? 1 : 0);
 };
 
 /** The size DynamoDB charges for a value, by its published rules (numbers rounded up). */

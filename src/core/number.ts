@@ -50,6 +50,11 @@ export const parseDynamoNumber = (text: string): DynamoNumber | NumberProblem =>
   return { canonical: `${sign}${significant}e${exponent}` };
 };
 
-/** True when type inference makes `text` an `N`: a plain decimal that DynamoDB can store. */
+/**
+ * True when type inference makes `text` an `N`: a plain decimal that DynamoDB can store. One of at
+ * most 38 characters always fits (at most 38 digits, magnitude within 1E-38 and 1E38): only longer
+ * ones need the full check.
+ */
 export const isInferredNumber = (text: string): boolean =>
-  PLAIN_DECIMAL.test(text) && typeof parseDynamoNumber(text) !== 'string';
+  PLAIN_DECIMAL.test(text) &&
+  (text.length <= MAX_SIGNIFICANT_DIGITS || typeof parseDynamoNumber(text) !== 'string');

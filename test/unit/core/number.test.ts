@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeNumberProblem, isInferredNumber, parseDynamoNumber } from '../../../src/core/number.ts';
 
@@ -99,6 +100,24 @@ describe('parseDynamoNumber()', () => {
     ['a negative exponent of 400 digits', `1e-${'9'.repeat(400)}`, 'too-small'],
   ])('refuses %s as %s', (_what, text, problem) => {
     expect(parseDynamoNumber(text)).toBe(problem);
+  });
+});
+
+describe('isInferredNumber() on short texts', () => {
+  it('agrees with the full check on every plain decimal, short or long', () => {
+    const plainDecimal = fc
+      .tuple(
+        fc.boolean(),
+        fc.oneof(fc.constant('0'), fc.stringMatching(/^[1-9][0-9]{0,60}$/)),
+        fc.option(fc.stringMatching(/^[0-9]{1,140}$/), { nil: undefined }),
+      )
+      .map(([minus, whole, fraction]) => `${minus ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`);
+    fc.assert(
+      fc.property(plainDecimal, (text) => {
+        expect(isInferredNumber(text)).toBe(typeof parseDynamoNumber(text) !== 'string');
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
