@@ -175,5 +175,5 @@ const toEntry = async (
     if (!(error instanceof RowError)) throw error;
     return reject({ row, reason: error.message, fields }, error.code);
   }
-  await writer.put({ ...entry, row, fields });
+  await writer.put({ item: entry.item, keyId: entry.keyId, row, fields });
 };
