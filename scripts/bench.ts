@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --quick] [-- --profile]`: how fast and how lean csv2ddb is.
  * Generates EC2-inventory-like CSV files (100k and 1M rows; 100k only with --quick), puts them in
- * s3rver, and runs the built handler on each in a child process of its own, writing to (a) dynalite,
- * (b) a DynamoDB stand-in answering each BatchWriteItem after 10 ms, (c) the same at 0 ms.
+ * s3rver, and runs the built handler on each in a child process of its own, writing to (a) dynalite
+ * (in a process of its own too), (b) a DynamoDB stand-in answering each BatchWriteItem after 10 ms,
+ * (c) the same at 0 ms.
  * Also measures dist/lambda.zip and the cold-start import of dist/index.mjs. --profile adds a CPU
  * profile of the 0 ms case and says where the time goes. Prints a table; writes bench/results/latest.json.
  */
@@ -11,11 +12,11 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { buildHandler } from '../src/local/built-handler.ts';
 import { startLocalServers } from '../src/local/servers.ts';
-import { BENCH_KEY, generateCsv } from './bench/generate.ts';
+import { startDynalite } from './bench/dynalite.ts';
+import { generateCsv } from './bench/generate.ts';
 import { buildForProfile, summariseProfile } from './bench/profile.ts';
 import { importTime, median, runCase } from './bench/run.ts';
 import { startStandIn } from './bench/stand-in.ts';
@@ -58,29 +59,47 @@ type Row = {
   loadedRssMb: number;
 };
 const rows: Row[] = [];
-let tables = 0;
 
 const readReport = async (key: string) => {
   const response = await servers.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   return JSON.parse((await response.Body?.transformToString()) ?? '{}') as Record<string, unknown>;
 };
 
-/** Where a case writes, and how many items arrived there (when the target can tell). */
-type Target = { endpoint: string; table: string; received: () => number | undefined };
+/**
+ * Where a case writes, how many items arrived there (when the target can tell), and what to do once
+ * the case is over (whether it went well or not).
+ */
+type Target = {
+  endpoint: string;
+  table: string;
+  received: () => number | undefined;
+  finish?: () => Promise<void>;
+};
 const TARGETS: { label: string; prepare: () => Promise<Target> }[] = [
   {
+    // A fresh dynalite for each case, in a process of its own (not the one startLocalServers
+    // started in this process, which stays idle): single-threaded, it would share a thread with s3rver.
     label: 'dynalite',
     prepare: async () => {
-      const table = `bench-${++tables}`;
-      await servers.dynamodb.send(
-        new CreateTableCommand({
-          TableName: table,
-          AttributeDefinitions: [{ AttributeName: BENCH_KEY.name, AttributeType: BENCH_KEY.type }],
-          KeySchema: [{ AttributeName: BENCH_KEY.name, KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      return { endpoint: servers.dynamodbEndpoint, table, received: () => undefined };
+      const dynalite = await startDynalite();
+      let cpuBefore: number;
+      try {
+        await dynalite.createTable('bench');
+        cpuBefore = await dynalite.cpuMs();
+      } catch (error) {
+        await dynalite.close();
+        throw error;
+      }
+      return {
+        endpoint: dynalite.endpoint,
+        table: 'bench',
+        received: () => undefined,
+        finish: async () => {
+          const cpu = await dynalite.cpuMs().catch(() => Number.NaN);
+          log(`  dynalite's process spent ${Math.round(cpu - cpuBefore)} ms on CPU meanwhile`);
+          await dynalite.close();
+        },
+      };
     },
   },
   ...[
@@ -132,10 +151,16 @@ try {
       log(`${label}: ${name} rows …`);
       const target = await prepare();
       const nodeOptions = options['node-options']?.split(' ').filter(Boolean) ?? [];
+      // On a machine of few cores, this process's CPU (s3rver, the stand-ins) slows the case's down.
+      const hostCpu = process.cpuUsage();
       const result = await runCase(
         { handler: HANDLER, bucket: BUCKET, key, nodeOptions },
         baseEnv(target.endpoint, target.table),
-      );
+      ).finally(async () => {
+        const { user, system } = process.cpuUsage(hostCpu);
+        log(`  this process spent ${Math.round((user + system) / 1000)} ms on CPU meanwhile`);
+        await target.finish?.();
+      });
       const report = await readReport(`reports/${name}.csv.json`);
       const received = target.received();
       if (
