@@ -9,6 +9,15 @@ const base64Binary = (_key: string, value: unknown): unknown =>
     ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
     : value;
 
+/** Whether a binary value hides anywhere in `value`: only then does the body need `base64Binary`, a slower pass. */
+const holdsBinary = (value: unknown): boolean => {
+  if (typeof value !== 'object' || value === null) return false;
+  if (value instanceof Uint8Array) return true;
+  if (Array.isArray(value)) return value.some(holdsBinary);
+  for (const key in value) if (holdsBinary((value as Record<string, unknown>)[key])) return true;
+  return false;
+};
+
 /**
  * DynamoDB's JSON protocol, with BatchWriteItem's body written by `JSON.stringify`. The items are
  * already in DynamoDB's wire shape (`{ "N": "12.5" }`), so the body is the input itself as JSON;
@@ -21,7 +30,7 @@ export class BatchWriteJsonProtocol extends AwsJson1_0Protocol {
   override async serializeRequest(...[operation, input, context]: SerializeArgs) {
     if (operation.name !== 'BatchWriteItem') return super.serializeRequest(operation, input, context);
     const request = await super.serializeRequest(operation, {}, context);
-    request.body = JSON.stringify(input, base64Binary);
+    request.body = holdsBinary(input) ? JSON.stringify(input, base64Binary) : JSON.stringify(input);
     return request;
   }
 }
