@@ -25,6 +25,7 @@ const CATEGORIES: readonly [RegExp, string][] = [
   [/src\/core\/decode\.ts|node:zlib/, 'decoding (gunzip, UTF-8 check)'],
   [/src\/core\/(to-item|item-plan|item|number|key-schema|schema\/.*)\.ts/, 'row → item (types, keys, sizes)'],
   [/src\/core\/(ingest|batch-writer|pacer|parse)\.ts/, 'ingest loop and batching'],
+  [/src\/aws\/dynamodb-client\.ts/, 'BatchWriteItem bodies (JSON.stringify)'],
   [/src\/(aws|app)\//, 'csv2ddb adapters (building each call, opening the object)'],
   [/signature-v4|aws-crypto|sha256|node:crypto|node:internal\/crypto/, 'request signing (SigV4, SHA-256)'],
   [
