@@ -108,7 +108,8 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
         if (record.problem !== undefined) {
           await reject({ row, reason: record.problem, fields: record.fields }, ErrorCode.ROW_MALFORMED);
         } else {
-          await toEntry(plan, record.fields, row, writer, reject);
+          const waiting = toEntry(plan, record.fields, row, writer, reject);
+          if (waiting) await waiting;
         }
       }
       offset = record.end;
@@ -161,13 +162,14 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
   };
 };
 
-const toEntry = async (
+/** Turns a record into an entry for the writer, or rejects it; a promise only when the caller must wait. */
+const toEntry = (
   plan: ItemPlan,
   fields: string[],
   row: number,
   writer: BatchWriter,
   reject: (row: RejectedRow, code: string) => Promise<void>,
-): Promise<void> => {
+): Promise<void> | undefined => {
   let entry: ReturnType<typeof toItem>;
   try {
     entry = toItem(plan, fields, row);
@@ -175,5 +177,5 @@ const toEntry = async (
     if (!(error instanceof RowError)) throw error;
     return reject({ row, reason: error.message, fields }, error.code);
   }
-  await writer.put({ item: entry.item, keyId: entry.keyId, row, fields });
+  return writer.put({ item: entry.item, keyId: entry.keyId, row, fields });
 };
