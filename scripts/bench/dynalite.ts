@@ -67,4 +67,3 @@ export const startDynalite = async () => {
     throw error;
   }
 };
-
