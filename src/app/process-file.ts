@@ -9,7 +9,13 @@ import type { Prefixes } from '../core/object-key.ts';
 import type { Report } from '../core/report.ts';
 import { runToEnd } from './run-file.ts';
 
-export type FileContext = { readonly bucket: string; readonly key: string; readonly now: Date };
+export type FileContext = {
+  readonly bucket: string;
+  readonly key: string;
+  readonly now: Date;
+  /** The version of the column schema a continued file started with: the rest of the file keeps to it. */
+  readonly schemaVersion?: string;
+};
 
 export type ProcessDeps = {
   readonly s3: S3Client;

@@ -127,7 +127,14 @@ export const runFile = async (
     invocation === 1 ? rejectedKey : rejectedPartKey(rejectedKey, invocation),
   );
   let source: ObjectRef = { bucket: task.bucket, key: task.key, ...pinOf(task) };
-  const context: FileContext = { bucket: task.bucket, key: task.key, now: new Date(task.startedAt) };
+  const context: FileContext = {
+    bucket: task.bucket,
+    key: task.key,
+    now: new Date(task.startedAt),
+    ...(task.schemaVersion !== undefined && { schemaVersion: task.schemaVersion }),
+  };
+  // The schema version the plan came from: the next invocation of this file asks for the same one.
+  let schemaVersion = task.schemaVersion;
 
   const result = await ingest({
     open: async (offset) => {
@@ -142,7 +149,11 @@ export const runFile = async (
       return opened.body;
     },
     gzip: task.gzip,
-    plan: (header) => deps.plan(header, context),
+    plan: async (header) => {
+      const plan = await deps.plan(header, context);
+      schemaVersion = plan.schemaVersion;
+      return plan;
+    },
     write: {
       send: createSendBatch(deps.dynamodb, deps.tableName),
       keyIdOf: (item) => keyIdOf(item, deps.table.keySchema),
@@ -157,6 +168,7 @@ export const runFile = async (
   const after: FileTask = {
     ...task,
     ...pinOf(source),
+    ...(schemaVersion !== undefined && { schemaVersion }),
     invocations: invocation,
     writes: addStats(task.writes, result.writes),
   };

@@ -7,8 +7,14 @@ import { compileSchemaPlan } from '../core/schema/schema-plan.ts';
 import type { FileContext } from './process-file.ts';
 import type { Settings } from './settings.ts';
 
-/** The column schema in force for the next file: none, a schema, or a `ConfigError` saying why it is invalid. */
-export type SchemaSource = { readonly current: () => Promise<Schema | undefined> };
+/** A column schema and, when it came from S3, its version (the object's ETag). */
+export type CurrentSchema = { readonly schema: Schema; readonly version?: string };
+
+/**
+ * The column schema in force for the next file: none, a schema, or a `ConfigError` saying why it is
+ * invalid. `pin` asks for the version a continued file started with.
+ */
+export type SchemaSource = { readonly current: (pin?: string) => Promise<CurrentSchema | undefined> };
 
 type Parsed = { readonly schema: Schema } | { readonly error: ConfigError };
 
@@ -32,22 +38,37 @@ const httpStatus = (error: unknown): number | undefined =>
 /**
  * `SCHEMA_S3_KEY`: one conditional GET per file (`If-None-Match` with the ETag last read), so that an
  * unchanged schema costs a 304 and no parsing, and an uploaded new version applies from the next file on.
+ * A continued file asks for the version it started with (`pin`): the container's copy when it has that
+ * one, else a GET with `If-Match`; a schema replaced meanwhile fails the file (`SCHEMA_CHANGED`), since
+ * half a file typed one way and half another would be worse.
  * A missing object is an invalid schema; any other S3 failure is an outage and propagates.
  */
 const s3Schema = (s3: S3Client, bucket: string, key: string): SchemaSource => {
   const origin = `s3://${bucket}/${key}`;
   let cached: { readonly eTag: string; readonly parsed: Parsed } | undefined;
+  const changed = (pin: string, cause?: unknown) =>
+    new FileError(
+      ErrorCode.SCHEMA_CHANGED,
+      `the column schema ${origin} was replaced while this file was being processed (it started with version ${pin}); upload the file again to process it with the new schema`,
+      {},
+      { cause },
+    );
   return {
-    current: async () => {
+    current: async (pin) => {
+      if (pin !== undefined && cached?.eTag === pin) return { schema: unwrap(cached.parsed), version: pin };
+      const condition = pin !== undefined ? { IfMatch: pin } : cached && { IfNoneMatch: cached.eTag };
       try {
-        const response = await s3.send(
-          new GetObjectCommand({ Bucket: bucket, Key: key, ...(cached && { IfNoneMatch: cached.eTag }) }),
-        );
+        const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...condition }));
+        // S3 answers a replaced schema with 412; a store that ignores If-Match is caught here.
+        if (pin !== undefined && response.ETag !== pin) throw changed(pin);
         const parsed = parse((await response.Body?.transformToString('utf-8')) ?? '', origin);
         cached = response.ETag === undefined ? undefined : { eTag: response.ETag, parsed };
-        return unwrap(parsed);
+        return { schema: unwrap(parsed), ...(response.ETag !== undefined && { version: response.ETag }) };
       } catch (error) {
-        if (cached && httpStatus(error) === 304) return unwrap(cached.parsed);
+        if (error instanceof FileError) throw error;
+        if (cached && httpStatus(error) === 304)
+          return { schema: unwrap(cached.parsed), version: cached.eTag };
+        if (pin !== undefined && httpStatus(error) === 412) throw changed(pin, error);
         if ((error as Error).name === 'NoSuchKey') {
           throw new ConfigError(`invalid schema: SCHEMA_S3_KEY ${origin} does not exist`, { cause: error });
         }
@@ -67,7 +88,7 @@ export const createSchemaSource = (
   if ('s3Key' in setting) return s3Schema(s3, bucket, setting.s3Key);
   const parsed: Parsed =
     'inline' in setting ? parse(setting.inline) : { error: new ConfigError(setting.invalid) };
-  return { current: async () => unwrap(parsed) };
+  return { current: async () => ({ schema: unwrap(parsed) }) };
 };
 
 /**
@@ -78,10 +99,10 @@ export const createPlanFactory =
   (source: SchemaSource, keySchema: KeySchema, typeMode: TypeMode) =>
   async (header: readonly string[], context: FileContext): Promise<ItemPlan> => {
     try {
-      const schema = await source.current();
-      return schema
-        ? compileSchemaPlan(header, keySchema, typeMode, schema, context)
-        : compileDefaultPlan(header, keySchema, typeMode);
+      const current = await source.current(context.schemaVersion);
+      if (!current) return compileDefaultPlan(header, keySchema, typeMode);
+      const plan = compileSchemaPlan(header, keySchema, typeMode, current.schema, context);
+      return current.version === undefined ? plan : { ...plan, schemaVersion: current.version };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       throw new FileError(ErrorCode.SCHEMA_INVALID, error.message, {}, { cause: error });

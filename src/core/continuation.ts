@@ -17,6 +17,8 @@ export type FileTask = {
   readonly eTag?: string;
   /** When the first invocation took the file: the report's start and the schema's `{now}`. */
   readonly startedAt: string;
+  /** The version (S3 ETag) of the column schema the file started with, when it came from S3. */
+  readonly schemaVersion?: string;
   /** Unset until some of the file has been read. */
   readonly resume?: ResumePoint;
   /** Invocations that have worked on the file so far. */
@@ -51,6 +53,7 @@ const ContinuationSchema = z.strictObject({
     versionId: z.optional(text),
     eTag: z.optional(text),
     startedAt: z.iso.datetime(),
+    schemaVersion: z.optional(text),
     resume: z.optional(
       z.strictObject({
         header: z.array(text).check(z.minLength(1)),

@@ -37,6 +37,8 @@ export type ItemPlan = {
   readonly additions: readonly Addition[];
   /** Only JSON columns can nest; other plans skip the depth and name checks. */
   readonly mayNest: boolean;
+  /** The version (S3 ETag) of the column schema the plan was compiled from, when it came from S3. */
+  readonly schemaVersion?: string;
 };
 
 const inferBoolean = (text: string): boolean | undefined => {

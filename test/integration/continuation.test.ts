@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTasks, selectTasks, type TaskResult } from '../../src/app/continue-file.ts';
-import type { ProcessDeps } from '../../src/app/process-file.ts';
+import type { FileContext, ProcessDeps } from '../../src/app/process-file.ts';
 import { createPlanFactory, createSchemaSource } from '../../src/app/schema-source.ts';
 import { describeTable } from '../../src/aws/dynamodb-table.ts';
 import type { ContinuationPayload } from '../../src/core/continuation.ts';
@@ -167,6 +167,72 @@ describe('a file continued over several invocations', () => {
     expect(fileError(report)).toMatchObject({
       code: 'FILE_CHANGED',
       message: expect.stringContaining('replaced'),
+    });
+  });
+
+  describe('with a column schema from S3 that is replaced mid-file', () => {
+    const schemaKey = 'config/continued-schema.json';
+    const schemaSaying = (tag: string) =>
+      servers.s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: schemaKey, Body: `{"add":{"schemaTag":"${tag}"}}` }),
+      );
+    /** Dependencies whose plans come from a schema source that `newContainer()` replaces with a fresh one (no cache). */
+    const s3SchemaDeps = async () => {
+      const deps = await freshDeps();
+      const source = () =>
+        createPlanFactory(
+          createSchemaSource(servers.s3, BUCKET, { s3Key: schemaKey }),
+          deps.table.keySchema,
+          'infer',
+        );
+      let plan = source();
+      return {
+        deps: { ...deps, plan: (header: readonly string[], context: FileContext) => plan(header, context) },
+        newContainer: () => {
+          plan = source();
+        },
+      };
+    };
+
+    it('keeps to the version the file started with in the same container', async () => {
+      await schemaSaying('v1');
+      const { deps } = await s3SchemaDeps();
+      const event = await upload('incoming/schema-kept/data.csv', sample.text);
+      const { payloads, report } = await runInvocations(
+        deps,
+        event,
+        (invocation) => (invocation === 1 ? 100 : 1_000),
+        async (invocation) => invocation === 2 && schemaSaying('v2'),
+      );
+      expect(payloads[0]?.file.schemaVersion).toMatch(/^"[0-9a-f]{32}"$/);
+      expect(report).toMatchObject({ status: 'partial', invocations: 2, rowsRead: 420 });
+      const tags = (await scanTable(servers.dynamodb, deps.tableName)).map(
+        (item) => /"schemaTag":\{"S":"(v\d)"\}/.exec(item)?.[1],
+      );
+      expect(new Set(tags)).toEqual(new Set(['v1']));
+    });
+
+    it('fails the file with SCHEMA_CHANGED when a new container finds another version', async () => {
+      await schemaSaying('v1');
+      const { deps, newContainer } = await s3SchemaDeps();
+      const event = await upload('incoming/schema-changed/data.csv', sample.text);
+      const { report } = await runInvocations(
+        deps,
+        event,
+        (invocation) => (invocation === 1 ? 100 : 1_000),
+        async (invocation) => {
+          if (invocation !== 2) return;
+          await schemaSaying('v2');
+          newContainer();
+        },
+      );
+      expect(report).toMatchObject({ status: 'failed', invocations: 2, rowsRead: 99 });
+      expect(fileError(report)).toMatchObject({
+        code: 'SCHEMA_CHANGED',
+        message: expect.stringContaining(
+          `s3://${BUCKET}/${schemaKey} was replaced while this file was being processed`,
+        ),
+      });
     });
   });
 

@@ -77,7 +77,7 @@ export const ingestCommand = defineCommand({
 
     const dynamodb = createDynamoDBClient();
     const table = await readTable(dynamodb, args.table);
-    const plan = createPlanFactory({ current: async () => schema }, table.keySchema, typeMode);
+    const plan = createPlanFactory({ current: async () => schema && { schema } }, table.keySchema, typeMode);
 
     if (!s3Input) {
       let bar: Progress | undefined;

@@ -118,7 +118,7 @@ export const replayCommand = defineCommand({
       writeConcurrency: concurrency,
       maxWriteAttempts: 10,
       plan: createPlanFactory(
-        { current: async () => schema },
+        { current: async () => schema && { schema } },
         table.keySchema,
         args['type-mode'] === 'string' ? 'string' : 'infer',
       ),
