@@ -59,9 +59,11 @@ const s3Schema = (s3: S3Client, bucket: string, key: string): SchemaSource => {
       const condition = pin !== undefined ? { IfMatch: pin } : cached && { IfNoneMatch: cached.eTag };
       try {
         const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...condition }));
+        // Read in full either way, so that the connection is free again.
+        const text = (await response.Body?.transformToString('utf-8')) ?? '';
         // S3 answers a replaced schema with 412; a store that ignores If-Match is caught here.
         if (pin !== undefined && response.ETag !== pin) throw changed(pin);
-        const parsed = parse((await response.Body?.transformToString('utf-8')) ?? '', origin);
+        const parsed = parse(text, origin);
         cached = response.ETag === undefined ? undefined : { eTag: response.ETag, parsed };
         return { schema: unwrap(parsed), ...(response.ETag !== undefined && { version: response.ETag }) };
       } catch (error) {

@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { type GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createPlanFactory, createSchemaSource } from '../../../src/app/schema-source.ts';
 import { ErrorCode, FileError } from '../../../src/core/errors.ts';
@@ -59,5 +59,32 @@ describe('createPlanFactory()', () => {
   it('passes on the file errors of a schema that does not fit the header', async () => {
     const error = await failure(planFor({ inline: '{"otherColumns":"reject"}' })(['ID', 'x'], CONTEXT));
     expect(error.code).toBe(ErrorCode.CSV_UNLISTED_COLUMN);
+  });
+});
+
+describe('a column schema from SCHEMA_S3_KEY, pinned by a continued file', () => {
+  // S3 answers If-Match on a replaced object with 412, which s3rver never does (it ignores If-Match,
+  // a case test/integration/continuation.test.ts covers): a client that only gives that answer.
+  const preconditionFailed = {
+    send: async (command: GetObjectCommand) => {
+      expect(command.input.IfMatch).toBe('"v1"');
+      throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
+        name: 'PreconditionFailed',
+        $metadata: { httpStatusCode: 412 },
+      });
+    },
+  } as unknown as S3Client;
+
+  it('fails the file with SCHEMA_CHANGED when S3 refuses the version it started with', async () => {
+    const plan = createPlanFactory(
+      createSchemaSource(preconditionFailed, 'source', { s3Key: 'config/schema.json' }),
+      KEYS,
+      'infer',
+    );
+    const error = await failure(plan(['ID'], { ...CONTEXT, schemaVersion: '"v1"' }));
+    expect(error.code).toBe(ErrorCode.SCHEMA_CHANGED);
+    expect(error.message).toMatch(
+      /^the column schema s3:\/\/source\/config\/schema.json was replaced while this file was being processed \(it started with version "v1"\)/,
+    );
   });
 });
