@@ -63,9 +63,12 @@ export const itemSize = (item: Item): number => {
 
 /** How deeply maps and lists nest: a scalar is 0, `{ M: { a: { S } } }` is 1. */
 export const nestingDepth = (value: AttributeValue): number => {
-  if ('M' in value) return 1 + Math.max(0, ...Object.values(value.M).map(nestingDepth));
-  if ('L' in value) return 1 + Math.max(0, ...value.L.map(nestingDepth));
-  return 0;
+  const members = 'M' in value ? Object.values(value.M) : 'L' in value ? value.L : undefined;
+  if (members === undefined) return 0;
+  // A loop, not Math.max(...members): a list of some 100 000 members would overflow the call stack.
+  let deepest = 0;
+  for (const member of members) deepest = Math.max(deepest, nestingDepth(member));
+  return 1 + deepest;
 };
 
 /** The first empty attribute name inside nested maps, as a path, or undefined. */

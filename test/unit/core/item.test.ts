@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { itemSize, valueSize } from '../../../src/core/item.ts';
+import { findEmptyName, itemSize, nestingDepth, valueSize } from '../../../src/core/item.ts';
 
 /** DynamoDB's rule for a number's size, written plainly: significant digits, leading and trailing zeros trimmed. */
 const referenceNumberSize = (text: string): number => {
@@ -59,5 +59,17 @@ describe('itemSize()', () => {
     expect(itemSize({ ID: { N: '42' }, naïve: { S: 'ü' }, b: { B: new Uint8Array(3) } })).toBe(
       2 + 2 + (6 + 2) + (1 + 3),
     );
+  });
+});
+
+describe('nestingDepth() and findEmptyName()', () => {
+  it('measure lists and maps of any length (a JSON column of 200 000 members is a legal item)', () => {
+    const members = Array.from({ length: 200_000 }, (_, index) => ({ N: String(index % 10) }));
+    const list = { L: [...members, { L: [{ M: { a: { S: 'x' } } }] }] };
+    const map = { M: Object.fromEntries(members.map((member, index) => [`k${index}`, member])) };
+    expect(nestingDepth(list)).toBe(3);
+    expect(nestingDepth(map)).toBe(1);
+    expect(findEmptyName(list, 'big')).toBeUndefined();
+    expect(findEmptyName({ L: [...members, { M: { '': { S: 'x' } } }] }, 'big')).toBe('big[200000]');
   });
 });
