@@ -3,11 +3,17 @@ import { AwsJson1_0Protocol } from '@aws-sdk/core/protocols';
 
 type SerializeArgs = Parameters<AwsJson1_0Protocol['serializeRequest']>;
 
-/** Binary values (B, BS) travel as base64 in DynamoDB's JSON; everything else is JSON already. */
-const base64Binary = (_key: string, value: unknown): unknown =>
-  value instanceof Uint8Array
-    ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+/**
+ * Binary values (B, BS) travel as base64 in DynamoDB's JSON; everything else is JSON already.
+ * A replacer sees a Buffer after its own toJSON ran (`{ type: "Buffer", data }`), so it reads the
+ * value as the holder has it.
+ */
+function base64Binary(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key];
+  return original instanceof Uint8Array
+    ? Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64')
     : value;
+}
 
 /** Whether a binary value hides anywhere in `value`: only then does the body need `base64Binary`, a slower pass. */
 const holdsBinary = (value: unknown): boolean => {

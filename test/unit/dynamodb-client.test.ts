@@ -78,4 +78,17 @@ describe('createDynamoDBClient()', () => {
       RequestItems: { t: [{ PutRequest: { Item: { K: { B: 'AAH6/w==' } } } }] },
     });
   });
+
+  it('writes a Buffer (a Uint8Array with its own toJSON) as base64 too', async () => {
+    const { body } = await requestOf(createDynamoDBClient(config), {
+      RequestItems: {
+        t: [
+          { PutRequest: { Item: { K: { B: Buffer.from([0, 1]) }, S: { BS: [Buffer.from([250, 255])] } } } },
+        ],
+      },
+    });
+    expect(JSON.parse(body)).toEqual({
+      RequestItems: { t: [{ PutRequest: { Item: { K: { B: 'AAE=' }, S: { BS: ['+v8='] } } } }] },
+    });
+  });
 });
