@@ -1,4 +1,6 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
+import { invokeAsync } from '../../src/aws/continuation.ts';
 import {
   type FileTask,
   isContinuation,
@@ -124,5 +126,22 @@ describe('rejectedPartKey()', () => {
   it('numbers parts after the rejected-rows key, where they sort in order', () => {
     expect(rejectedPartKey('rejected/a.csv', 3)).toBe('rejected/a.csv.part-0003');
     expect(rejectedPartKey('rejected/a.csv', 12) > rejectedPartKey('rejected/a.csv', 9)).toBe(true);
+  });
+});
+
+describe('invokeAsync()', () => {
+  // A Lambda that answers anything but 202 is a fault the local Lambda service never produces.
+  const answering = (StatusCode: number) =>
+    ({ send: async () => ({ StatusCode }) }) as unknown as LambdaClient;
+
+  it('resolves once Lambda has queued the payload (202)', async () => {
+    await expect(invokeAsync(answering(202), 'f', {}, 'the event for a.csv')).resolves.toBeUndefined();
+  });
+
+  it('throws a DependencyError naming what was not queued on any other answer', async () => {
+    await expect(invokeAsync(answering(200), 'f', {}, 'the event for a.csv')).rejects.toMatchObject({
+      name: 'DependencyError',
+      message: 'Lambda did not queue the event for a.csv (status 200)',
+    });
   });
 });

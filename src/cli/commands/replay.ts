@@ -1,8 +1,9 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type _Object, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { defineCommand } from 'citty';
 import { type ProcessDeps, processFile } from '../../app/process-file.ts';
 import { createPlanFactory } from '../../app/schema-source.ts';
+import { invokeAsync } from '../../aws/continuation.ts';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
 import { classifyKey, type Prefixes } from '../../core/object-key.ts';
@@ -94,13 +95,7 @@ export const replayCommand = defineCommand({
       const region = await s3.config.region();
       for (const file of files) {
         const event = s3Event({ bucket: args.bucket, ...file }, region);
-        await lambda.send(
-          new InvokeCommand({
-            FunctionName: args.function,
-            InvocationType: 'Event',
-            Payload: JSON.stringify(event),
-          }),
-        );
+        await invokeAsync(lambda, args.function, event, `the event for ${file.key}`);
         console.log(`invoked ${args.function} for ${file.key}`);
       }
       return;
