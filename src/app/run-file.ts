@@ -7,8 +7,8 @@ import { ErrorCode, FileError } from '../core/errors.ts';
 import {
   abortedError,
   type Counts,
+  fileErrorEntry,
   ingest,
-  MAX_REPORTED_ERRORS,
   type ReportedError,
 } from '../core/ingest.ts';
 import { keyIdOf } from '../core/key-schema.ts';
@@ -37,12 +37,8 @@ type Progress = {
 const ZERO: Counts = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
 
 const withError = (errors: readonly ReportedError[], error: FileError): ReportedError[] => [
-  ...errors.slice(0, MAX_REPORTED_ERRORS - 1),
-  {
-    ...(error.context.row !== undefined && { row: error.context.row }),
-    message: error.message,
-    code: error.code,
-  },
+  ...errors,
+  fileErrorEntry(error),
 ];
 
 const pinOf = (ref: { readonly versionId?: string; readonly eTag?: string }) => ({

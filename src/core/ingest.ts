@@ -21,6 +21,16 @@ export const abortedError = (cause: unknown): ReportedError => {
   };
 };
 
+/**
+ * A file-level error as the report lists it: after the (at most 100) rejections, never instead of one.
+ * A row goes with it when the error knows one, or when the caller does (`row`).
+ */
+export const fileErrorEntry = (error: FileError, row = error.context.row): ReportedError => ({
+  ...(row ? { row } : {}),
+  message: error.message,
+  code: error.code,
+});
+
 export type Counts = { rowsRead: number; rowsWritten: number; rowsRejected: number };
 
 /** Where a stopped file goes on: a record boundary, with everything learnt so far. */
@@ -143,7 +153,7 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
       fileError.code === ErrorCode.FILE_NOT_UTF8 || fileError.code === ErrorCode.CSV_RECORD_TOO_LARGE;
     const row = fileError.context.row || (header && inNextRow ? counts.rowsRead + 1 : undefined);
     // A file-level error is always reported, however many row errors came first.
-    errors.push({ ...(row ? { row } : {}), message: fileError.message, code: fileError.code });
+    errors.push(fileErrorEntry(fileError, row));
     return {
       outcome: 'failed',
       counts,

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTasks, selectTasks, type TaskResult } from '../../src/app/continue-file.ts';
 import type { FileContext, ProcessDeps } from '../../src/app/process-file.ts';
@@ -168,6 +168,28 @@ describe('a file continued over several invocations', () => {
       code: 'FILE_CHANGED',
       message: expect.stringContaining('replaced'),
     });
+  });
+
+  it('reports the first 100 rejections and FILE_CHANGED for an object deleted mid-file, never one instead of the other', async () => {
+    const deps = await freshDeps();
+    const key = 'incoming/changed-after-rejections/data.csv';
+    const badRows = Array.from({ length: 150 }, (_, index) => `,bad ${index + 1}`);
+    const event = await upload(key, ['ID,Name', ...badRows, '1,good'].join('\n'));
+    // Deleted, not replaced: the next invocation's read fails, and the report is made up from the payload.
+    const remove = async (invocation: number) =>
+      invocation === 2 && servers.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    const { report } = await runInvocations(
+      deps,
+      event,
+      (invocation) => (invocation === 1 ? 120 : 1_000),
+      remove,
+    );
+    expect(report).toMatchObject({ status: 'failed', invocations: 2, rowsRejected: 119 });
+    expect(report?.errors).toHaveLength(101);
+    expect(report?.errors.flatMap((error) => (error.row === undefined ? [] : [error.row]))).toEqual(
+      Array.from({ length: 100 }, (_, index) => index + 1),
+    );
+    expect(fileError(report)).toMatchObject({ code: 'FILE_CHANGED' });
   });
 
   describe('with a column schema from S3 that is replaced mid-file', () => {
