@@ -31,7 +31,6 @@ const integer = (fallback: number, min: number, max: number) =>
   );
 
 const required = z.string({ error: 'is required' }).check(z.minLength(1, 'is required'));
-const optionalText = z.optional(z.string().check(z.minLength(1)));
 
 /** The Lambda function's settings: every one but the first two has a default. */
 const SettingsSchema = z
@@ -43,8 +42,9 @@ const SettingsSchema = z
     REJECTED_PREFIX: prefix('rejected/', false),
     TYPE_MODE: z._default(z.enum(['infer', 'string'], { error: 'must be "infer" or "string"' }), 'infer'),
     CONTINUATION_MARGIN_MS: integer(60_000, 0, 900_000),
-    SCHEMA: optionalText,
-    SCHEMA_S3_KEY: optionalText,
+    // Checked in schemaSetting: a bad schema setting fails each file (SPEC), it does not stop the function.
+    SCHEMA: z.optional(z.string()),
+    SCHEMA_S3_KEY: z.optional(z.string()),
     WRITE_CONCURRENCY: integer(16, 1, 64),
     MAX_WRITE_ATTEMPTS: integer(10, 1, 100),
     AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
@@ -86,6 +86,7 @@ const schemaSetting = (inline?: string, s3Key?: string): Settings['schema'] => {
     return { invalid: 'invalid schema: set SCHEMA or SCHEMA_S3_KEY, not both' };
   }
   if (inline !== undefined) return { inline };
+  if (s3Key === '') return { invalid: 'invalid schema: SCHEMA_S3_KEY is empty (unset it for no schema)' };
   return s3Key === undefined ? undefined : { s3Key };
 };
 

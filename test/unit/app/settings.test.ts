@@ -139,6 +139,13 @@ describe('readSettings()', () => {
     });
   });
 
+  it('turns an empty SCHEMA or SCHEMA_S3_KEY into an invalid schema, which fails each file, not the function', () => {
+    expect(readSettings({ ...REQUIRED, SCHEMA: '' }).schema).toEqual({ inline: '' });
+    expect(readSettings({ ...REQUIRED, SCHEMA_S3_KEY: '' }).schema).toEqual({
+      invalid: 'invalid schema: SCHEMA_S3_KEY is empty (unset it for no schema)',
+    });
+  });
+
   it('turns SCHEMA and SCHEMA_S3_KEY together into an invalid schema, which fails each file, not the function', () => {
     expect(readSettings({ ...REQUIRED, SCHEMA: '{}', SCHEMA_S3_KEY: 'schema.json' }).schema).toEqual({
       invalid: 'invalid schema: set SCHEMA or SCHEMA_S3_KEY, not both',

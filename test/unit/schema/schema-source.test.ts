@@ -50,6 +50,7 @@ describe('createPlanFactory()', () => {
       { invalid: 'invalid schema: set SCHEMA or SCHEMA_S3_KEY, not both' },
       'invalid schema: set SCHEMA or SCHEMA_S3_KEY, not both',
     ],
+    [{ inline: '' }, /^invalid schema: not valid JSON \(/],
   ])('fails the file with SCHEMA_INVALID for %j', async (setting, message) => {
     const error = await failure(planFor(setting)(['ID'], CONTEXT));
     expect(error.code).toBe(ErrorCode.SCHEMA_INVALID);
