@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { DependencyError, ErrorCode, ItemRefusedError, RetryableWriteError } from './errors.ts';
 import type { Item } from './item.ts';
 
@@ -64,8 +65,6 @@ type Pending = WriteEntry & { rows: number; previous: Pending | undefined };
 /** How many rows of one key a batch holds before it is sent: bounds what `previous` keeps. */
 const MAX_ROWS_PER_KEY = BATCH_SIZE;
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Writes entries in batches of 25 with several calls in flight, in file order for equal keys:
  * a batch waits for any batch in flight that holds one of its keys, so the later row always wins.
@@ -83,7 +82,7 @@ export class BatchWriter {
   private readonly random: () => number;
 
   constructor(private readonly options: BatchWriterOptions) {
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? sleepFor;
     this.random = options.random ?? Math.random;
   }
 

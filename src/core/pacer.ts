@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Pacer } from './batch-writer.ts';
 import { type Item, itemSize } from './item.ts';
 
@@ -27,8 +28,6 @@ export const pacerFor = (table: { readonly writeCapacity?: number }, maxConcurre
 /** The capacity units a put of this item consumes: its size in KB, rounded up. */
 export const writeUnits = (item: Item): number => Math.max(1, Math.ceil(itemSize(item) / WCU_BYTES));
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Paces writes to a table's capacity. On a provisioned table a token bucket holds the write rate
  * at the provisioned WCU (the tokens may go into debt: a call waits until its units are earned);
@@ -37,7 +36,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export const createPacer = (options: PacerOptions): Pacer & { rate(): number | undefined } => {
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? sleepFor;
   const max = Math.max(1, options.maxConcurrency);
   const cooldownMs = options.cooldownMs ?? 250;
   const capacity = options.writeCapacity;

@@ -74,6 +74,11 @@ const compileAddition = (attribute: string, template: string, context: SchemaCon
   const pieces = parts.map((part) =>
     'literal' in part ? part.literal : part.placeholder === 'row' ? undefined : fixed[part.placeholder],
   );
+  // Without {row} the value is the same for every row of the file: built once, not per row.
+  if (pieces.every((piece) => piece !== undefined)) {
+    const value: AttributeValue = { S: pieces.join('') };
+    return { attribute, value: () => value };
+  }
   return {
     attribute,
     value: (row): AttributeValue => ({ S: pieces.map((piece) => piece ?? String(row)).join('') }),
