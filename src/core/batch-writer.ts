@@ -1,4 +1,3 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { DependencyError, ErrorCode, ItemRefusedError, RetryableWriteError } from './errors.ts';
 import type { Item } from './item.ts';
 
@@ -56,6 +55,9 @@ export type BatchWriterOptions = {
   readonly onRejected: (entry: WriteEntry, reason: string) => void | Promise<void>;
 };
 
+/** Waits `ms` on the global timer (which tests may fake); the writer and the pacer take it as their default. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * An entry plus the rows of its key it replaced while waiting in the same batch (the later row wins):
  * `rows` counts them all, `previous` keeps them, in case DynamoDB refuses the later ones.
@@ -82,7 +84,7 @@ export class BatchWriter {
   private readonly random: () => number;
 
   constructor(private readonly options: BatchWriterOptions) {
-    this.sleep = options.sleep ?? sleepFor;
+    this.sleep = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
   }
 

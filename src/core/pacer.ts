@@ -1,5 +1,4 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
-import type { Pacer } from './batch-writer.ts';
+import { type Pacer, sleep as timerSleep } from './batch-writer.ts';
 import { type Item, itemSize } from './item.ts';
 
 /** One write capacity unit writes one item of up to 1 KB per second. */
@@ -36,7 +35,7 @@ export const writeUnits = (item: Item): number => Math.max(1, Math.ceil(itemSize
  */
 export const createPacer = (options: PacerOptions): Pacer & { rate(): number | undefined } => {
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? sleepFor;
+  const sleep = options.sleep ?? timerSleep;
   const max = Math.max(1, options.maxConcurrency);
   const cooldownMs = options.cooldownMs ?? 250;
   const capacity = options.writeCapacity;
