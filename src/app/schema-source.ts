@@ -80,6 +80,11 @@ const s3Schema = (s3: S3Client, bucket: string, key: string): SchemaSource => {
   };
 };
 
+/** A schema given once (the CLI's `--schema` file), or none. */
+export const fixedSchemaSource = (schema?: Schema): SchemaSource => ({
+  current: async () => schema && { schema },
+});
+
 /** Where the schema comes from: `SCHEMA` is parsed once, `SCHEMA_S3_KEY` is checked for a new version per file. */
 export const createSchemaSource = (
   s3: S3Client,

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { defineCommand } from 'citty';
 import { processFile } from '../../app/process-file.ts';
-import { createPlanFactory } from '../../app/schema-source.ts';
+import { createPlanFactory, fixedSchemaSource } from '../../app/schema-source.ts';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
 import type { Counts } from '../../core/ingest.ts';
@@ -77,7 +77,7 @@ export const ingestCommand = defineCommand({
 
     const dynamodb = createDynamoDBClient();
     const table = await readTable(dynamodb, args.table);
-    const plan = createPlanFactory({ current: async () => schema && { schema } }, table.keySchema, typeMode);
+    const plan = createPlanFactory(fixedSchemaSource(schema), table.keySchema, typeMode);
 
     if (!s3Input) {
       let bar: Progress | undefined;

@@ -2,7 +2,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type _Object, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { defineCommand } from 'citty';
 import { type ProcessDeps, processFile } from '../../app/process-file.ts';
-import { createPlanFactory } from '../../app/schema-source.ts';
+import { createPlanFactory, fixedSchemaSource } from '../../app/schema-source.ts';
 import { invokeAsync } from '../../aws/continuation.ts';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
@@ -113,7 +113,7 @@ export const replayCommand = defineCommand({
       writeConcurrency: concurrency,
       maxWriteAttempts: 10,
       plan: createPlanFactory(
-        { current: async () => schema && { schema } },
+        fixedSchemaSource(schema),
         table.keySchema,
         args['type-mode'] === 'string' ? 'string' : 'infer',
       ),
