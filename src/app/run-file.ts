@@ -4,13 +4,7 @@ import { createS3RejectedRows, deleteObject, putReport } from '../aws/s3-outputs
 import { isObjectGone, type ObjectRef, openObject } from '../aws/s3-source.ts';
 import { type FileTask, rejectedPartKey } from '../core/continuation.ts';
 import { ErrorCode, FileError } from '../core/errors.ts';
-import {
-  abortedError,
-  type Counts,
-  fileErrorEntry,
-  ingest,
-  type ReportedError,
-} from '../core/ingest.ts';
+import { abortedError, type Counts, fileErrorEntry, ingest, type ReportedError } from '../core/ingest.ts';
 import { keyIdOf } from '../core/key-schema.ts';
 import { rejectedKeyFor, reportKeyFor } from '../core/object-key.ts';
 import { addStats, buildReport } from '../core/report.ts';
