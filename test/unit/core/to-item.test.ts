@@ -97,6 +97,15 @@ describe('toItem() key attributes', () => {
   it('gives the same identity as keyIdOf() on the item it built', () => {
     const { item, keyId } = toItem(compileDefaultPlan(['PK', 'SK'], COMPOSITE_KEY, 'infer'), ['a', '010'], 1);
     expect(keyIdOf(item, COMPOSITE_KEY)).toBe(keyId);
+    // The two encode ids apart: each key type must agree, or an unprocessed item would count as written.
+    for (const [keySchema, text] of [
+      [STRING_KEY, 'a b'],
+      [NUMBER_KEY, '007.50'],
+      [BINARY_KEY, 'AAH6/w=='],
+    ] as const) {
+      const built = convert(keySchema, [text, 'x']);
+      expect(keyIdOf(built.item, keySchema)).toBe(built.keyId);
+    }
   });
 
   it('keeps S keys that differ only in case or spaces apart', () => {
