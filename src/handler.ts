@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { type Container, createContainer } from './app/container.ts';
-import { runTasks, selectTasks, type TaskResult } from './app/continue-file.ts';
+import { runTasks, selectTasks, type TaskResult } from './app/tasks.ts';
 
 const logger = new Logger({ serviceName: 'csv2ddb' });
 const metrics = new Metrics({ namespace: 'csv2ddb', serviceName: 'csv2ddb' });

@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { lambdaContext, s3Event } from '../../src/local/s3-event.ts';
+import { s3Event } from '../../src/core/s3-event.ts';
+import { lambdaContext } from '../../src/local/lambda-context.ts';
 
 const [handlerPath, bucket, key] = process.argv.slice(2);
 if (!handlerPath || !bucket || !key) throw new Error('usage: run-case.ts <handler.mjs> <bucket> <key>');

@@ -4,7 +4,7 @@ import { createDynamoDBClient } from '../aws/dynamodb-client.ts';
 import { describeTable } from '../aws/dynamodb-table.ts';
 import { createS3Client } from '../aws/s3-client.ts';
 import { pacerFor } from '../core/pacer.ts';
-import type { ProcessDeps } from './process-file.ts';
+import type { ProcessDeps } from './file-types.ts';
 import { createPlanFactory, createSchemaSource } from './schema-source.ts';
 import { readSettings, type Settings } from './settings.ts';
 

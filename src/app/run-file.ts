@@ -8,7 +8,7 @@ import { abortedError, type Counts, fileErrorEntry, ingest, type ReportedError }
 import { keyIdOf } from '../core/key-schema.ts';
 import { rejectedKeyFor, reportKeyFor } from '../core/object-key.ts';
 import { addStats, buildReport } from '../core/report.ts';
-import type { FileContext, ProcessDeps, ProcessedFile } from './process-file.ts';
+import type { FileContext, ProcessDeps, ProcessedFile } from './file-types.ts';
 
 export type FileOutcome =
   | ({ readonly kind: 'finished' } & ProcessedFile)

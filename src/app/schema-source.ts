@@ -4,7 +4,7 @@ import { compileDefaultPlan, type ItemPlan, type TypeMode } from '../core/item-p
 import type { KeySchema } from '../core/key-schema.ts';
 import { parseSchema, type Schema } from '../core/schema/schema.ts';
 import { compileSchemaPlan } from '../core/schema/schema-plan.ts';
-import type { FileContext } from './process-file.ts';
+import type { FileContext } from './file-types.ts';
 import type { Settings } from './settings.ts';
 
 /** A column schema and, when it came from S3, its version (the object's ETag). */

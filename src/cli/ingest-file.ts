@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { FileContext } from '../app/process-file.ts';
+import type { FileContext } from '../app/file-types.ts';
 import { createSendBatch, type TableInfo } from '../aws/dynamodb-table.ts';
 import { abortedError, type Counts, ingest } from '../core/ingest.ts';
 import type { ItemPlan } from '../core/item-plan.ts';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { lambdaContext } from './s3-event.ts';
+import { lambdaContext } from './lambda-context.ts';
 
 export type LambdaContext = ReturnType<typeof lambdaContext>;
 export type LambdaHandler = (event: unknown, context: LambdaContext) => Promise<unknown>;

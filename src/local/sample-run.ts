@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { itemToJson } from '../cli/plain-item.ts';
+import { itemToJson } from '../aws/plain-item.ts';
 import { reportKeyFor } from '../core/object-key.ts';
 import type { Report } from '../core/report.ts';
 import type { LocalStack } from './stack.ts';

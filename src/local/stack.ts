@@ -5,6 +5,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ConfigError } from '../core/errors.ts';
 import { reportKeyFor } from '../core/object-key.ts';
 import type { Report } from '../core/report.ts';
+import { s3Event } from '../core/s3-event.ts';
 import { loadBuiltHandler, PROJECT_ROOT } from './built-handler.ts';
 import { lockDataDir } from './data-lock.ts';
 import {
@@ -14,7 +15,6 @@ import {
   startLambdaEmulator,
 } from './lambda-emulator.ts';
 import { ensureTable } from './local-table.ts';
-import { s3Event } from './s3-event.ts';
 import { LOCAL_REGION, type LocalServers, startLocalServers } from './servers.ts';
 import { type InfraConfig, readInfraConfig } from './tfvars.ts';
 

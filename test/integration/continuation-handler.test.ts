@@ -1,13 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3Event } from '../../src/core/s3-event.ts';
 import { loadBuiltHandler } from '../../src/local/built-handler.ts';
 import {
   type InvocationOutcome,
   type LambdaEmulator,
   startLambdaEmulator,
 } from '../../src/local/lambda-emulator.ts';
-import { s3Event } from '../../src/local/s3-event.ts';
 import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
 import { createTable, listKeys, readText, scanTable } from '../support/local-tables.ts';
 import { sampleCsv } from '../support/sample-csv.ts';

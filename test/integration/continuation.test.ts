@@ -1,12 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTasks, selectTasks, type TaskResult } from '../../src/app/continue-file.ts';
-import type { FileContext, ProcessDeps } from '../../src/app/process-file.ts';
+import type { FileContext, ProcessDeps } from '../../src/app/file-types.ts';
 import { createPlanFactory, createSchemaSource } from '../../src/app/schema-source.ts';
+import { runTasks, selectTasks, type TaskResult } from '../../src/app/tasks.ts';
 import { describeTable } from '../../src/aws/dynamodb-table.ts';
 import type { ContinuationPayload } from '../../src/core/continuation.ts';
-import { s3Event } from '../../src/local/s3-event.ts';
+import { s3Event } from '../../src/core/s3-event.ts';
 import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
 import { createTable, listKeys, readText, scanTable } from '../support/local-tables.ts';
 import { sampleCsv } from '../support/sample-csv.ts';

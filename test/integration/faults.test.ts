@@ -1,7 +1,8 @@
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { s3Event } from '../../src/core/s3-event.ts';
 import { loadBuiltHandler } from '../../src/local/built-handler.ts';
-import { lambdaContext, s3Event } from '../../src/local/s3-event.ts';
+import { lambdaContext } from '../../src/local/lambda-context.ts';
 import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
 import {
   capacitySchedule,

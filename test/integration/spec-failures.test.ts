@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { lambdaContext, s3Event } from '../../src/local/s3-event.ts';
+import { s3Event } from '../../src/core/s3-event.ts';
+import { lambdaContext } from '../../src/local/lambda-context.ts';
 import { BUCKET, usePipeline } from '../support/pipeline.ts';
 
 /** SPEC "Failures", "Which objects are processed" and the CSV rules, through the built handler. */

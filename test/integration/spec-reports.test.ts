@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { lambdaContext, s3Event } from '../../src/local/s3-event.ts';
+import { s3Event } from '../../src/core/s3-event.ts';
+import { lambdaContext } from '../../src/local/lambda-context.ts';
 import { BUCKET, loadBuiltHandler, usePipeline } from '../support/pipeline.ts';
 
 /** SPEC "Reports and rejected rows", checked on the objects the built handler writes to s3rver. */

@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { lambdaContext, s3Event } from '../../src/local/s3-event.ts';
+import { s3Event } from '../../src/core/s3-event.ts';
+import { lambdaContext } from '../../src/local/lambda-context.ts';
 import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
 
 export const BUCKET = 'source';

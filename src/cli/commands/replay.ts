@@ -1,14 +1,15 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type _Object, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { defineCommand } from 'citty';
-import { type ProcessDeps, processFile } from '../../app/process-file.ts';
+import type { ProcessDeps } from '../../app/file-types.ts';
+import { processFile } from '../../app/process-file.ts';
 import { createPlanFactory, fixedSchemaSource } from '../../app/schema-source.ts';
 import { invokeAsync } from '../../aws/continuation.ts';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
 import { classifyKey, type Prefixes } from '../../core/object-key.ts';
 import { pacerFor } from '../../core/pacer.ts';
-import { s3Event } from '../../local/s3-event.ts';
+import { s3Event } from '../../core/s3-event.ts';
 import { badArgument, prefixArgs, readPrefixes, readSchemaFile, readTable, wholeNumber } from '../args.ts';
 import { type ExitCode, exitCodeFor, worst } from '../exit-code.ts';
 import { formatCounts } from '../format.ts';

@@ -1,8 +1,8 @@
 import { type AttributeValue, DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { defineCommand } from 'citty';
+import { attributeToText, itemToJson } from '../../aws/plain-item.ts';
 import { readTable, wholeNumber } from '../args.ts';
 import { formatTable } from '../format.ts';
-import { attributeToText, itemToJson } from '../plain-item.ts';
 
 type Item = Record<string, AttributeValue>;
 

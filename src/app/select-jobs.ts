@@ -1,5 +1,5 @@
 import { classifyKey, decodeEventKey, type Prefixes } from '../core/object-key.ts';
-import type { FileJob } from './process-file.ts';
+import type { FileJob } from './file-types.ts';
 
 type S3EventRecord = {
   eventName?: string;

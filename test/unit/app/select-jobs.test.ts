@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { selectJobs } from '../../../src/app/events.ts';
+import { selectJobs } from '../../../src/app/select-jobs.ts';
 import type { Prefixes } from '../../../src/core/object-key.ts';
-import { s3Event } from '../../../src/local/s3-event.ts';
+import { s3Event } from '../../../src/core/s3-event.ts';
 
 const PREFIXES: Prefixes = { upload: 'incoming/', report: 'reports/', rejected: 'rejected/' };
 const BUCKET = 'source';

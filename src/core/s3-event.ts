@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+/** The S3 event notification as S3 sends it to Lambda: the CLI's `replay --function` and the local stack build it. */
+
 /** Encodes a key the way S3 does in event notifications: form encoding, `+` for space. */
 export const encodeEventKey = (key: string): string =>
   encodeURIComponent(key)
@@ -47,26 +49,3 @@ export const s3Event = (object: ObjectCreated, region = 'us-east-1') => ({
     },
   ],
 });
-
-/** A Lambda context for running the handler outside Lambda, with a deadline like Lambda's timeout. */
-export const lambdaContext = (
-  options: { functionName?: string; timeoutMs?: number; now?: () => number } = {},
-) => {
-  const now = options.now ?? Date.now;
-  const deadline = now() + (options.timeoutMs ?? 900_000);
-  const functionName = options.functionName ?? 'csv2ddb-local';
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};

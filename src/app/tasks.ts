@@ -9,9 +9,9 @@ import {
 } from '../core/continuation.ts';
 import { ErrorCode, FileError } from '../core/errors.ts';
 import { classifyKey, type Prefixes } from '../core/object-key.ts';
-import { type Skipped, selectJobs } from './events.ts';
-import type { ProcessDeps, ProcessedFile } from './process-file.ts';
+import type { ProcessDeps, ProcessedFile } from './file-types.ts';
 import { failFile, runFile, runToEnd } from './run-file.ts';
+import { type Skipped, selectJobs } from './select-jobs.ts';
 
 export type TaskResult =
   | ({ readonly kind: 'finished'; readonly task: FileTask } & ProcessedFile)
