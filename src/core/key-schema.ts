@@ -13,13 +13,26 @@ export type KeyValue = {
   readonly id: string;
 };
 
+/**
+ * The one encoding of a key attribute's identity: its type and its value as DynamoDB compares it
+ * (an N key by its canonical number, a B key by its bytes). `toKeyValue` and `keyIdOf` both use it.
+ */
+const attributeIdOf = (type: KeyType, canonical: string): string => `${type}${canonical}`;
+
+/**
+ * A key's identity from its attributes' ones. The partition part is length-prefixed, so that no two
+ * keys share one (joined by a separator, ("x", "\0Sy") and ("x\0S", "y") would).
+ */
+export const joinKeyId = (partition: string, sort?: string): string =>
+  sort === undefined ? partition : `${partition.length}:${partition}${sort}`;
+
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Converts a non-empty key field to the table's key type, or throws a `RowError` naming the column. */
 export const toKeyValue = (text: string, attribute: KeyAttribute, column: string): KeyValue => {
   switch (attribute.type) {
     case 'S':
-      return { value: { S: text }, id: `S${text}` };
+      return { value: { S: text }, id: attributeIdOf('S', text) };
     case 'N': {
       const parsed = parseDynamoNumber(text);
       if (typeof parsed === 'string') {
@@ -29,7 +42,7 @@ export const toKeyValue = (text: string, attribute: KeyAttribute, column: string
           { column },
         );
       }
-      return { value: { N: text }, id: `N${parsed.canonical}` };
+      return { value: { N: text }, id: attributeIdOf('N', parsed.canonical) };
     }
     case 'B': {
       if (!BASE64.test(text)) {
@@ -39,23 +52,24 @@ export const toKeyValue = (text: string, attribute: KeyAttribute, column: string
       if (bytes.byteLength === 0) {
         throw new RowError(ErrorCode.KEY_INVALID, `column "${column}": key is empty binary`, { column });
       }
-      return { value: { B: new Uint8Array(bytes) }, id: `B${bytes.toString('base64')}` };
+      return { value: { B: new Uint8Array(bytes) }, id: attributeIdOf('B', bytes.toString('base64')) };
     }
   }
 };
 
-/** The identity of an item's key, equal to the `id` that `toKeyValue` gave its fields. */
-export const keyIdOf = (item: Item, keySchema: KeySchema): string => {
-  const partition = attributeId(item[keySchema.partition.name]);
-  return keySchema.sort ? `${partition}\u0000${attributeId(item[keySchema.sort.name])}` : partition;
-};
+/** The identity of an item's key, equal to `joinKeyId` of the `id`s that `toKeyValue` gave its fields. */
+export const keyIdOf = (item: Item, keySchema: KeySchema): string =>
+  joinKeyId(
+    attributeId(item[keySchema.partition.name]),
+    keySchema.sort && attributeId(item[keySchema.sort.name]),
+  );
 
 const attributeId = (value: AttributeValue | undefined): string => {
-  if (value && 'S' in value) return `S${value.S}`;
+  if (value && 'S' in value) return attributeIdOf('S', value.S);
   if (value && 'N' in value) {
     const parsed = parseDynamoNumber(value.N);
-    return `N${typeof parsed === 'string' ? value.N : parsed.canonical}`;
+    return attributeIdOf('N', typeof parsed === 'string' ? value.N : parsed.canonical);
   }
-  if (value && 'B' in value) return `B${Buffer.from(value.B).toString('base64')}`;
+  if (value && 'B' in value) return attributeIdOf('B', Buffer.from(value.B).toString('base64'));
   throw new TypeError('item has no key attribute of type S, N or B');
 };

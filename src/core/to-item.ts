@@ -11,7 +11,7 @@ import {
   valueSize,
 } from './item.ts';
 import type { ItemPlan, KeyColumnPlan } from './item-plan.ts';
-import { type KeyValue, toKeyValue } from './key-schema.ts';
+import { joinKeyId, type KeyValue, toKeyValue } from './key-schema.ts';
 
 export type ItemWithKey = { readonly item: Item; readonly keyId: string };
 
@@ -51,7 +51,7 @@ export const toItem = (plan: ItemPlan, fields: readonly string[], row: number): 
   if (plan.sort) {
     const sort = readKey(plan.sort, fields, SORT_KEY_SIZE_LIMIT);
     item[plan.sort.key.name] = sort.value;
-    keyId += `\u0000${sort.id}`;
+    keyId = joinKeyId(partition.id, sort.id);
   }
   for (const column of plan.columns) {
     const text = fields[column.index] || column.defaultText || '';
