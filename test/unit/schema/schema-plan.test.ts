@@ -77,7 +77,7 @@ describe('compileSchemaPlan()', () => {
       expect(built.sort).toMatchObject({ index: 1, column: 'Version' });
       expect(toItem(built, ['007', '007', 'x'], 1)).toEqual({
         item: { pk: { S: '007' }, sk: { N: '007' }, Other: { S: 'x' } },
-        keyId: 'S007\u0000N7e0',
+        keyId: '4:S007N7e0',
       });
     });
 
