@@ -1,6 +1,15 @@
 import { ConfigError } from '../core/errors.ts';
 import type { Prefixes } from '../core/object-key.ts';
 import * as z from '../core/zod.ts';
+import { type Dataset, parseDatasets, type SchemaSetting } from './datasets-setting.ts';
+
+export type { Dataset, SchemaSetting } from './datasets-setting.ts';
+
+/**
+ * The one statement of the function's settings: the handler reads them with `readSettings`, the CLI's
+ * flags and the local stack's tfvars reader check theirs with `checkSettings`, and infra/variables.tf
+ * states the same rules once more for `terraform plan` (its tests hold the two together).
+ */
 
 /** Keys are `prefix + rest`, as SPEC writes them: a prefix need not end with "/". */
 const prefix = (fallback: string, allowEmpty: boolean) =>
@@ -30,58 +39,144 @@ const integer = (fallback: number, min: number, max: number) =>
     }),
   );
 
-const required = z.string({ error: 'is required' }).check(z.minLength(1, 'is required'));
+const name = (what: string) =>
+  z.optional(z.string().check(z.minLength(1, `must not be empty (unset it for ${what})`)));
 
-/** The Lambda function's settings: every one but the first two has a default. */
-const SettingsSchema = z
-  .object({
-    TABLE_NAME: required,
-    SOURCE_BUCKET: required,
-    UPLOAD_PREFIX: prefix('incoming/', true),
-    REPORT_PREFIX: prefix('reports/', false),
-    REJECTED_PREFIX: prefix('rejected/', false),
-    TYPE_MODE: z._default(z.enum(['infer', 'string'], { error: 'must be "infer" or "string"' }), 'infer'),
-    CONTINUATION_MARGIN_MS: integer(60_000, 0, 900_000),
-    // Checked in schemaSetting: a bad schema setting fails each file (SPEC), it does not stop the function.
-    SCHEMA: z.optional(z.string()),
-    SCHEMA_S3_KEY: z.optional(z.string()),
-    WRITE_CONCURRENCY: integer(16, 1, 64),
-    MAX_WRITE_ATTEMPTS: integer(10, 1, 100),
-    AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
-  })
-  .check(
-    z.superRefine(({ UPLOAD_PREFIX: upload, REPORT_PREFIX: report, REJECTED_PREFIX: rejected }, context) => {
-      // Output under the upload prefix is fine (it is never processed); uploads under an output prefix never would be.
-      // Reports and rejected rows may share a prefix: their keys end in `.json` and `.csv`, so they never collide.
-      for (const [name, output] of [
-        ['REPORT_PREFIX', report],
-        ['REJECTED_PREFIX', rejected],
-      ] as const) {
-        if (output !== '' && upload.startsWith(output)) {
-          context.addIssue({
-            code: 'custom',
-            path: [name],
-            message: `must not hold UPLOAD_PREFIX ${JSON.stringify(upload)}: no upload would ever be processed`,
-          });
-        }
-      }
-    }),
+/** Each setting on its own; the rules between settings are in `crossCheck`. */
+const fields = {
+  // Required unless DATASETS is set (crossCheck).
+  TABLE_NAME: name('no default table: only DATASETS'),
+  SOURCE_BUCKET: z.string({ error: 'is required' }).check(z.minLength(1, 'is required')),
+  // Empty: the whole bucket (outputs are still never processed).
+  UPLOAD_PREFIX: prefix('incoming/', true),
+  REPORT_PREFIX: prefix('reports/', false),
+  REJECTED_PREFIX: prefix('rejected/', false),
+  TYPE_MODE: z._default(z.enum(['infer', 'string'], { error: 'must be "infer" or "string"' }), 'infer'),
+  // Below a second the writes in flight cannot drain before the deadline; 900000 is Lambda's longest run.
+  CONTINUATION_MARGIN_MS: integer(60_000, 1000, 900_000),
+  // Checked in schemaSetting: a bad schema setting fails each file (SPEC), it does not stop the function.
+  SCHEMA: z.optional(z.string()),
+  SCHEMA_S3_KEY: z.optional(z.string()),
+  WRITE_CONCURRENCY: integer(16, 1, 64),
+  MAX_WRITE_ATTEMPTS: integer(10, 1, 100),
+  LEDGER_TABLE: name('no ledger'),
+  // Parsed in crossCheck: its sub-prefixes are checked against UPLOAD_PREFIX and the output prefixes.
+  DATASETS: z.optional(z.string()),
+  // `sdk` sends BatchWriteItem through the AWS SDK's client instead of the lean request path.
+  WRITE_PATH: z._default(z.enum(['lean', 'sdk'], { error: 'must be "lean" or "sdk"' }), 'lean'),
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
+};
+
+export type SettingName = keyof typeof fields;
+
+/** The checked values of the settings that were given (those left out get their defaults in readSettings only). */
+export type CheckedSettings = {
+  -readonly [Name in Exclude<SettingName, 'DATASETS'>]?: z.output<(typeof fields)[Name]>;
+} & { DATASETS?: readonly Dataset[] };
+
+type Problem = { readonly name: SettingName; readonly message: string; readonly showValue: boolean };
+
+const crossCheck = (
+  values: CheckedSettings,
+  given: Partial<Record<SettingName, string>>,
+  full: boolean,
+  fieldsValid: boolean,
+) => {
+  const problems: Problem[] = [];
+  const upload = values.UPLOAD_PREFIX;
+  const outputs = (['REPORT_PREFIX', 'REJECTED_PREFIX'] as const).flatMap((output) =>
+    values[output] === undefined ? [] : [[output, values[output] as string] as const],
   );
+  // Output under the upload prefix is fine (it is never processed); uploads under an output prefix never would be.
+  // Reports and rejected rows may share a prefix: their keys end in `.json` and `.csv`, so they never collide.
+  for (const [output, value] of outputs) {
+    if (upload?.startsWith(value)) {
+      problems.push({
+        name: output,
+        message: `must not hold UPLOAD_PREFIX ${JSON.stringify(upload)}: no upload would ever be processed`,
+        showValue: true,
+      });
+    }
+  }
+  // DATASETS is read against the prefixes, so only once they are valid.
+  if (given.DATASETS !== undefined && fieldsValid) {
+    const parsed = parseDatasets(given.DATASETS, upload ?? fields.UPLOAD_PREFIX.parse(undefined), outputs);
+    if ('problems' in parsed) {
+      for (const message of parsed.problems) problems.push({ name: 'DATASETS', message, showValue: false });
+    } else {
+      values.DATASETS = parsed.datasets;
+    }
+  }
+  if (full && given.TABLE_NAME === undefined && given.DATASETS === undefined) {
+    problems.push({ name: 'TABLE_NAME', message: 'is required (or set DATASETS)', showValue: false });
+  }
+  return problems;
+};
+
+const check = (
+  given: Partial<Record<SettingName, string>>,
+  full: boolean,
+  show: (name: SettingName) => string,
+): CheckedSettings => {
+  const values: Record<string, unknown> = {};
+  const problems: Problem[] = [];
+  for (const [name, field] of Object.entries(fields) as [SettingName, z.ZodMiniType][]) {
+    if (!full && given[name] === undefined) continue;
+    const result = field.safeParse(given[name]);
+    if (result.success) {
+      if (result.data !== undefined && name !== 'DATASETS') values[name] = result.data;
+    } else {
+      for (const issue of result.error.issues)
+        problems.push({ name, message: issue.message, showValue: true });
+    }
+  }
+  const checked = values as CheckedSettings;
+  // Rules between settings only hold between settings that are themselves valid.
+  problems.push(...crossCheck(checked, given, full, problems.length === 0));
+  if (problems.length > 0) {
+    const words = problems.map(({ name, message, showValue }) => {
+      // Other settings named in a message are shown the way the caller names them too.
+      const text = message.replace(/\b(UPLOAD|REPORT|REJECTED)_PREFIX\b/g, (other) =>
+        show(other as SettingName),
+      );
+      const value = given[name];
+      return `${show(name)} ${text}${showValue && value !== undefined ? ` (got ${JSON.stringify(value)})` : ''}`;
+    });
+    throw new ConfigError(`invalid settings: ${words.join('; ')}`);
+  }
+  return checked;
+};
+
+/**
+ * Checks the settings that are given (a flag's or a tfvars value, as the environment would hold it:
+ * a string), and the rules between those given (an output prefix that holds the upload prefix;
+ * DATASETS against UPLOAD_PREFIX, its default when not given). Throws a ConfigError naming each bad
+ * one as `show` names it (a flag, a tfvars variable); returns the checked values.
+ */
+export const checkSettings = (
+  values: Partial<Record<SettingName, string>>,
+  show: (name: SettingName) => string = (name) => name,
+): CheckedSettings => check(values, false, show);
 
 export type Settings = {
-  readonly tableName: string;
+  /** Unset only when DATASETS is set: then keys that match no dataset are skipped. */
+  readonly tableName?: string;
   readonly sourceBucket: string;
   readonly prefixes: Prefixes;
   readonly typeMode: 'infer' | 'string';
   readonly continuationMarginMs: number;
   /** `invalid` when both SCHEMA and SCHEMA_S3_KEY are set: an invalid schema fails each file, not the function. */
-  readonly schema?: { readonly inline: string } | { readonly s3Key: string } | { readonly invalid: string };
+  readonly schema?: SchemaSetting;
   readonly writeConcurrency: number;
   readonly maxWriteAttempts: number;
   readonly functionName?: string;
+  readonly ledgerTable?: string;
+  /** Longest sub-prefix first: the first dataset whose `prefixes.upload + prefix` starts a key takes it. */
+  readonly datasets?: readonly Dataset[];
+  readonly writePath: 'lean' | 'sdk';
 };
 
-const schemaSetting = (inline?: string, s3Key?: string): Settings['schema'] => {
+const schemaSetting = (inline?: string, s3Key?: string): SchemaSetting | undefined => {
   if (inline !== undefined && s3Key !== undefined) {
     return { invalid: 'invalid schema: set SCHEMA or SCHEMA_S3_KEY, not both' };
   }
@@ -92,22 +187,13 @@ const schemaSetting = (inline?: string, s3Key?: string): Settings['schema'] => {
 
 /** Reads and checks the settings once, naming each bad variable. */
 export const readSettings = (env: NodeJS.ProcessEnv): Settings => {
-  const picked = Object.fromEntries(
-    Object.keys(SettingsSchema.shape).flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
-  );
-  const result = SettingsSchema.safeParse(picked);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'settings');
-      const value = picked[name];
-      return `${name} ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
-    });
-    throw new ConfigError(`invalid settings: ${problems.join('; ')}`);
-  }
-  const s = result.data;
+  const given = Object.fromEntries(
+    Object.keys(fields).flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
+  ) as Partial<Record<SettingName, string>>;
+  const s = check(given, true, (name) => name) as Required<CheckedSettings>;
   const schema = schemaSetting(s.SCHEMA, s.SCHEMA_S3_KEY);
   return {
-    tableName: s.TABLE_NAME,
+    ...(s.TABLE_NAME !== undefined && { tableName: s.TABLE_NAME }),
     sourceBucket: s.SOURCE_BUCKET,
     prefixes: { upload: s.UPLOAD_PREFIX, report: s.REPORT_PREFIX, rejected: s.REJECTED_PREFIX },
     typeMode: s.TYPE_MODE,
@@ -116,5 +202,8 @@ export const readSettings = (env: NodeJS.ProcessEnv): Settings => {
     writeConcurrency: s.WRITE_CONCURRENCY,
     maxWriteAttempts: s.MAX_WRITE_ATTEMPTS,
     ...(s.AWS_LAMBDA_FUNCTION_NAME !== undefined && { functionName: s.AWS_LAMBDA_FUNCTION_NAME }),
+    ...(s.LEDGER_TABLE !== undefined && { ledgerTable: s.LEDGER_TABLE }),
+    ...(s.DATASETS !== undefined && { datasets: s.DATASETS }),
+    writePath: s.WRITE_PATH,
   };
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSettings } from '../../../src/app/settings.ts';
+import { checkSettings, readSettings } from '../../../src/app/settings.ts';
 import { ConfigError } from '../../../src/core/errors.ts';
 
 const REQUIRED = { TABLE_NAME: 'items', SOURCE_BUCKET: 'source' };
@@ -24,6 +24,7 @@ describe('readSettings()', () => {
       continuationMarginMs: 60_000,
       writeConcurrency: 16,
       maxWriteAttempts: 10,
+      writePath: 'lean',
     });
   });
 
@@ -40,6 +41,8 @@ describe('readSettings()', () => {
         WRITE_CONCURRENCY: '4',
         MAX_WRITE_ATTEMPTS: '3',
         AWS_LAMBDA_FUNCTION_NAME: 'csv2ddb',
+        LEDGER_TABLE: 'csv2ddb-ledger',
+        WRITE_PATH: 'sdk',
       }),
     ).toEqual({
       tableName: 'items',
@@ -51,6 +54,8 @@ describe('readSettings()', () => {
       writeConcurrency: 4,
       maxWriteAttempts: 3,
       functionName: 'csv2ddb',
+      ledgerTable: 'csv2ddb-ledger',
+      writePath: 'sdk',
     });
   });
 
@@ -80,9 +85,19 @@ describe('readSettings()', () => {
   });
 
   it.each([
-    ['TABLE_NAME', { SOURCE_BUCKET: 'source' }, 'TABLE_NAME is required'],
+    ['TABLE_NAME', { SOURCE_BUCKET: 'source' }, 'TABLE_NAME is required (or set DATASETS)'],
     ['SOURCE_BUCKET', { TABLE_NAME: 'items' }, 'SOURCE_BUCKET is required'],
-    ['TABLE_NAME', { ...REQUIRED, TABLE_NAME: '' }, 'TABLE_NAME is required (got "")'],
+    [
+      'TABLE_NAME',
+      { ...REQUIRED, TABLE_NAME: '' },
+      'TABLE_NAME must not be empty (unset it for no default table: only DATASETS) (got "")',
+    ],
+    [
+      'LEDGER_TABLE',
+      { ...REQUIRED, LEDGER_TABLE: '' },
+      'LEDGER_TABLE must not be empty (unset it for no ledger) (got "")',
+    ],
+    ['WRITE_PATH', { ...REQUIRED, WRITE_PATH: 'fast' }, 'WRITE_PATH must be "lean" or "sdk" (got "fast")'],
     [
       'TYPE_MODE',
       { ...REQUIRED, TYPE_MODE: 'numbers' },
@@ -96,12 +111,22 @@ describe('readSettings()', () => {
     [
       'CONTINUATION_MARGIN_MS',
       { ...REQUIRED, CONTINUATION_MARGIN_MS: '1m' },
-      'CONTINUATION_MARGIN_MS must be a whole number from 0 to 900000 (got "1m")',
+      'CONTINUATION_MARGIN_MS must be a whole number from 1000 to 900000 (got "1m")',
     ],
     [
       'CONTINUATION_MARGIN_MS',
       { ...REQUIRED, CONTINUATION_MARGIN_MS: '-5' },
-      'CONTINUATION_MARGIN_MS must be a whole number from 0 to 900000 (got "-5")',
+      'CONTINUATION_MARGIN_MS must be a whole number from 1000 to 900000 (got "-5")',
+    ],
+    [
+      'CONTINUATION_MARGIN_MS',
+      { ...REQUIRED, CONTINUATION_MARGIN_MS: '999' },
+      'CONTINUATION_MARGIN_MS must be a whole number from 1000 to 900000 (got "999")',
+    ],
+    [
+      'CONTINUATION_MARGIN_MS',
+      { ...REQUIRED, CONTINUATION_MARGIN_MS: '900001' },
+      'CONTINUATION_MARGIN_MS must be a whole number from 1000 to 900000 (got "900001")',
     ],
     [
       'WRITE_CONCURRENCY',
@@ -129,7 +154,7 @@ describe('readSettings()', () => {
 
   it('names every bad variable at once', () => {
     expect(problem({ TYPE_MODE: 'x', WRITE_CONCURRENCY: 'many' })).toBe(
-      'invalid settings: TABLE_NAME is required; SOURCE_BUCKET is required; TYPE_MODE must be "infer" or "string" (got "x"); WRITE_CONCURRENCY must be a whole number from 1 to 64 (got "many")',
+      'invalid settings: SOURCE_BUCKET is required; TYPE_MODE must be "infer" or "string" (got "x"); WRITE_CONCURRENCY must be a whole number from 1 to 64 (got "many"); TABLE_NAME is required (or set DATASETS)',
     );
   });
 
@@ -150,5 +175,159 @@ describe('readSettings()', () => {
     expect(readSettings({ ...REQUIRED, SCHEMA: '{}', SCHEMA_S3_KEY: 'schema.json' }).schema).toEqual({
       invalid: 'invalid schema: set SCHEMA or SCHEMA_S3_KEY, not both',
     });
+  });
+
+  it.each([
+    ['the margin at its bounds', { CONTINUATION_MARGIN_MS: '1000' }, { continuationMarginMs: 1000 }],
+    ['the margin at its top', { CONTINUATION_MARGIN_MS: '900000' }, { continuationMarginMs: 900_000 }],
+    ['no TABLE_NAME when DATASETS is set', { TABLE_NAME: undefined, DATASETS: '{"a/":{"table":"A"}}' }, {}],
+  ])('accepts %s', (_what, env, expected) => {
+    expect(readSettings({ ...REQUIRED, ...env })).toMatchObject(expected);
+  });
+});
+
+describe('DATASETS', () => {
+  const datasets = (value: unknown, env: NodeJS.ProcessEnv = {}) =>
+    readSettings({
+      SOURCE_BUCKET: 'source',
+      ...env,
+      DATASETS: typeof value === 'string' ? value : JSON.stringify(value),
+    }).datasets;
+
+  it('reads each dataset, longest sub-prefix first, with its schema as a schema setting', () => {
+    expect(
+      datasets({
+        'orders/': { table: 'Orders', schemaKey: 'config/orders.json' },
+        'orders/eu/': { table: 'OrdersEu', schema: { columns: {} } },
+        'customers/': { table: 'Customers' },
+      }),
+    ).toEqual([
+      { prefix: 'orders/eu/', table: 'OrdersEu', schema: { inline: '{"columns":{}}' } },
+      { prefix: 'customers/', table: 'Customers' },
+      { prefix: 'orders/', table: 'Orders', schema: { s3Key: 'config/orders.json' } },
+    ]);
+  });
+
+  it('keeps TABLE_NAME beside DATASETS for the keys no dataset matches', () => {
+    const settings = readSettings({ ...REQUIRED, DATASETS: '{"a/":{"table":"A"}}' });
+    expect(settings.tableName).toBe('items');
+    expect(settings.datasets).toEqual([{ prefix: 'a/', table: 'A' }]);
+  });
+
+  it.each([
+    // A dataset's schema is checked per file, like SCHEMA: carried, not judged here.
+    ['a schema that is no schema', { 'a/': { table: 'A', schema: 5 } }, { inline: '5' }],
+    [
+      'an empty schemaKey',
+      { 'a/': { table: 'A', schemaKey: '' } },
+      { invalid: 'invalid schema: the dataset\'s "schemaKey" is empty' },
+    ],
+  ])('carries %s on to its files', (_what, value, schema) => {
+    expect(datasets(value)?.[0]?.schema).toEqual(schema);
+  });
+
+  it.each([
+    ['not JSON', '{orders/: 1}', /^DATASETS is not JSON \(/],
+    ['not an object', '["orders/"]', /^DATASETS must be a JSON object of sub-prefix to/],
+    ['empty', {}, /^DATASETS names no dataset \(unset it for none\)$/],
+    [
+      'a sub-prefix without "/"',
+      { orders: { table: 'Orders' } },
+      /^DATASETS dataset "orders" must be a sub-prefix ending in "\/"$/,
+    ],
+    [
+      'a sub-prefix that repeats UPLOAD_PREFIX',
+      { 'incoming/orders/': { table: 'Orders' } },
+      /^DATASETS dataset "incoming\/orders\/" repeats UPLOAD_PREFIX "incoming\/": write the sub-prefix after it \("orders\/"\)$/,
+    ],
+    [
+      'a dataset under an output prefix (with an empty UPLOAD_PREFIX)',
+      { 'reports/x/': { table: 'X' } },
+      /^DATASETS dataset "reports\/x\/" lies under REPORT_PREFIX "reports\/"$/,
+      { UPLOAD_PREFIX: '' },
+    ],
+    [
+      'a missing table',
+      { 'orders/': { schemaKey: 'o.json' } },
+      /^DATASETS dataset "orders\/" has no "table"/,
+    ],
+    [
+      'an empty table',
+      { 'orders/': { table: '' } },
+      /^DATASETS dataset "orders\/" "table" must not be empty$/,
+    ],
+    [
+      'a table that is no name',
+      { 'orders/': { table: 5 } },
+      /^DATASETS dataset "orders\/" "table" must be a table name$/,
+    ],
+    [
+      'a value that is no object',
+      { 'orders/': 'Orders' },
+      /^DATASETS dataset "orders\/" must be an object such as/,
+    ],
+    [
+      'both schema and schemaKey',
+      { 'orders/': { table: 'Orders', schema: {}, schemaKey: 'o.json' } },
+      /^DATASETS dataset "orders\/" sets both "schema" and "schemaKey": set one$/,
+    ],
+    [
+      'an unknown member',
+      { 'orders/': { table: 'Orders', schemakey: 'o.json' } },
+      /^DATASETS dataset "orders\/" has an unknown member "schemakey"/,
+    ],
+  ])('fails the invocation for %s, naming the dataset', (_what, value, message, env = {}) => {
+    const text = problem({
+      SOURCE_BUCKET: 'source',
+      ...env,
+      DATASETS: typeof value === 'string' ? value : JSON.stringify(value),
+    });
+    expect(text.replace(/^invalid settings: /, '')).toMatch(message);
+  });
+
+  it('names every bad dataset at once', () => {
+    expect(problem({ ...REQUIRED, DATASETS: '{"a":{"table":"A"},"b/":{}}' })).toBe(
+      'invalid settings: DATASETS dataset "a" must be a sub-prefix ending in "/"; DATASETS dataset "b/" has no "table": name the table its files go to',
+    );
+  });
+});
+
+describe('checkSettings()', () => {
+  it('checks only the settings it is given, and returns them parsed', () => {
+    expect(checkSettings({ UPLOAD_PREFIX: '', CONTINUATION_MARGIN_MS: '5000' })).toEqual({
+      UPLOAD_PREFIX: '',
+      CONTINUATION_MARGIN_MS: 5000,
+    });
+  });
+
+  it.each([
+    ['an empty report prefix', { REPORT_PREFIX: '' }, 'report_prefix must not be empty'],
+    [
+      'a margin below a second',
+      { CONTINUATION_MARGIN_MS: '500' },
+      'continuation_margin_ms must be a whole number from 1000 to 900000 (got "500")',
+    ],
+    [
+      'an output prefix holding the upload prefix, both named as the caller names them',
+      { UPLOAD_PREFIX: 'out/in/', REJECTED_PREFIX: 'out/' },
+      'rejected_prefix must not hold upload_prefix "out/in/": no upload would ever be processed (got "out/")',
+    ],
+    [
+      'a dataset against the default upload prefix',
+      { DATASETS: '{"incoming/a/":{"table":"A"}}' },
+      'datasets dataset "incoming/a/" repeats upload_prefix "incoming/"',
+    ],
+  ])('names %s', (_what, values, message) => {
+    expect(() => checkSettings(values, (name) => name.toLowerCase())).toThrow(message);
+  });
+
+  it('does not ask for the required settings it is not given', () => {
+    expect(checkSettings({ TYPE_MODE: 'string' })).toEqual({ TYPE_MODE: 'string' });
+  });
+
+  it('reads DATASETS', () => {
+    expect(checkSettings({ DATASETS: '{"a/":{"table":"A"}}' }).DATASETS).toEqual([
+      { prefix: 'a/', table: 'A' },
+    ]);
   });
 });
