@@ -226,7 +226,7 @@ describe('DATASETS', () => {
     expect(datasets(value)?.[0]?.schema).toEqual(schema);
   });
 
-  it.each([
+  it.each<[string, unknown, RegExp, NodeJS.ProcessEnv?]>([
     ['not JSON', '{orders/: 1}', /^DATASETS is not JSON \(/],
     ['not an object', '["orders/"]', /^DATASETS must be a JSON object of sub-prefix to/],
     ['empty', {}, /^DATASETS names no dataset \(unset it for none\)$/],
@@ -276,14 +276,17 @@ describe('DATASETS', () => {
       { 'orders/': { table: 'Orders', schemakey: 'o.json' } },
       /^DATASETS dataset "orders\/" has an unknown member "schemakey"/,
     ],
-  ])('fails the invocation for %s, naming the dataset', (_what, value, message, env = {}) => {
-    const text = problem({
-      SOURCE_BUCKET: 'source',
-      ...env,
-      DATASETS: typeof value === 'string' ? value : JSON.stringify(value),
-    });
-    expect(text.replace(/^invalid settings: /, '')).toMatch(message);
-  });
+  ])(
+    'fails the invocation for %s, naming the dataset',
+    (_what, value, message, env: NodeJS.ProcessEnv = {}) => {
+      const text = problem({
+        SOURCE_BUCKET: 'source',
+        ...env,
+        DATASETS: typeof value === 'string' ? value : JSON.stringify(value),
+      });
+      expect(text.replace(/^invalid settings: /, '')).toMatch(message);
+    },
+  );
 
   it('names every bad dataset at once', () => {
     expect(problem({ ...REQUIRED, DATASETS: '{"a":{"table":"A"},"b/":{}}' })).toBe(
