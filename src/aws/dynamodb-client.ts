@@ -25,6 +25,13 @@ const holdsBinary = (value: unknown): boolean => {
 };
 
 /**
+ * A BatchWriteItem body as the SDK writes it. `binary: false` is the caller's word that no value
+ * can be binary (the item plan knows its columns' types): it skips the `holdsBinary` walk.
+ */
+export const batchWriteBody = (input: unknown, binary?: boolean): string =>
+  binary !== false && holdsBinary(input) ? JSON.stringify(input, base64Binary) : JSON.stringify(input);
+
+/**
  * DynamoDB's JSON protocol, with BatchWriteItem's body written by `JSON.stringify`. The items are
  * already in DynamoDB's wire shape (`{ "N": "12.5" }`), so the body is the input itself as JSON;
  * the SDK's serializer walks the input against the service model instead, and that walk was the
@@ -36,7 +43,7 @@ export class BatchWriteJsonProtocol extends AwsJson1_0Protocol {
   override async serializeRequest(...[operation, input, context]: SerializeArgs) {
     if (operation.name !== 'BatchWriteItem') return super.serializeRequest(operation, input, context);
     const request = await super.serializeRequest(operation, {}, context);
-    request.body = holdsBinary(input) ? JSON.stringify(input, base64Binary) : JSON.stringify(input);
+    request.body = batchWriteBody(input);
     return request;
   }
 }

@@ -4,10 +4,11 @@ import {
   type DynamoDBClient,
   type AttributeValue as SdkAttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import type { SendBatch } from '../core/batch-writer.ts';
+import type { SendBatch, SendOutcome } from '../core/batch-writer.ts';
 import { ItemRefusedError, RetryableWriteError } from '../core/errors.ts';
 import type { Item } from '../core/item.ts';
 import type { KeyAttribute, KeySchema, KeyType } from '../core/key-schema.ts';
+import { createLeanBatchWrite, type LeanWriteOptions } from './lean-batch-write.ts';
 
 export type TableInfo = {
   readonly keySchema: KeySchema;
@@ -51,7 +52,7 @@ const TRANSIENT = new Set(['InternalServerError', 'ServiceUnavailable', 'Interna
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
 
 /** Sorts an SDK error into retry (throttling, 5xx, network), refused items, or fatal (the error itself). */
-const classifyWriteError = (error: unknown): unknown => {
+export const classifyWriteError = (error: unknown): unknown => {
   const { name, code, message, $metadata } = error as {
     name?: string;
     code?: string;
@@ -73,30 +74,54 @@ const classifyWriteError = (error: unknown): unknown => {
   return error;
 };
 
-/** One BatchWriteItem call of puts, as the core's writer needs it. */
-export const createSendBatch =
-  (dynamodb: DynamoDBClient, tableName: string): SendBatch =>
-  async (items) => {
+export type WritePath = 'lean' | 'sdk';
+
+export type SendBatchOptions = LeanWriteOptions & {
+  /**
+   * `lean` (the default): BatchWriteItem without the SDK's per-call machinery (lean-batch-write.ts),
+   * the same request bytes, signer, credentials, endpoint and retries; `sdk`: the SDK client's `send`.
+   */
+  readonly path?: WritePath;
+};
+
+const sdkBatchWrite =
+  (dynamodb: DynamoDBClient, tableName: string) =>
+  async (items: readonly Item[]): Promise<SendOutcome> => {
+    const response = await dynamodb.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [tableName]: items.map((item) => ({
+            PutRequest: { Item: item as Record<string, SdkAttributeValue> },
+          })),
+        },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    const unprocessed = (response.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
+      request.PutRequest?.Item ? [request.PutRequest.Item as Item] : [],
+    );
+    const consumedCapacity = response.ConsumedCapacity?.reduce(
+      (sum, entry) => sum + (entry.CapacityUnits ?? 0),
+      0,
+    );
+    return { unprocessed, ...(consumedCapacity !== undefined && { consumedCapacity }) };
+  };
+
+/** One BatchWriteItem call of puts, as the core's writer needs it, by the lean path or the SDK's. */
+export const createSendBatch = (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  options: SendBatchOptions = {},
+): SendBatch => {
+  const write =
+    options.path === 'sdk'
+      ? sdkBatchWrite(dynamodb, tableName)
+      : createLeanBatchWrite(dynamodb, tableName, options);
+  return async (items) => {
     try {
-      const response = await dynamodb.send(
-        new BatchWriteItemCommand({
-          RequestItems: {
-            [tableName]: items.map((item) => ({
-              PutRequest: { Item: item as Record<string, SdkAttributeValue> },
-            })),
-          },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      const unprocessed = (response.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
-        request.PutRequest?.Item ? [request.PutRequest.Item as Item] : [],
-      );
-      const consumedCapacity = response.ConsumedCapacity?.reduce(
-        (sum, entry) => sum + (entry.CapacityUnits ?? 0),
-        0,
-      );
-      return { unprocessed, ...(consumedCapacity !== undefined && { consumedCapacity }) };
+      return await write(items);
     } catch (error) {
       throw classifyWriteError(error);
     }
   };
+};
