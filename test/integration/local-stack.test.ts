@@ -68,7 +68,7 @@ describe('readInfraConfig()', () => {
   });
 
   it.each([
-    ['a bad value', 'type_mode = "numbers"', /terraform\.tfvars: type_mode .*"infer"\|"string"/],
+    ['a bad value', 'type_mode = "numbers"', /terraform\.tfvars: type_mode must be "infer" or "string"/],
     ['an expression', `upload_prefix = "\${var.x}/"`, /upload_prefix is an expression/],
     ['broken HCL', 'table = {', /is not valid HCL/],
   ])('names the variable and the file for %s', async (_case, line, message) => {
