@@ -259,3 +259,106 @@ describe('BatchWriter refusals within a key', () => {
     expect(written.rows).toBe(1);
   });
 });
+
+describe('BatchWriter.cancel()', () => {
+  /** A send that holds each call until the test lets it answer. */
+  const heldSend = () => {
+    const held: { items: readonly Item[]; answer: (unprocessed: readonly Item[]) => void }[] = [];
+    const send: SendBatch = (items) =>
+      new Promise((resolve) => {
+        held.push({ items, answer: (unprocessed) => resolve({ unprocessed }) });
+      });
+    return { send, held };
+  };
+
+  it('drops the batch being filled and sends no new call; a call on the wire finishes', async () => {
+    const { send, held } = heldSend();
+    const { writer, written } = writerWith(send, { concurrency: 1 });
+    for (const row of range(1, 25)) await writer.put(entry(row));
+    const waiting = writer.put(entry(26));
+    expect(waiting).toBeUndefined();
+    writer.cancel();
+    expect(writer.put(entry(27))).toBeUndefined();
+    held[0]?.answer([]);
+    await writer.flush();
+    expect(held).toHaveLength(1);
+    expect(written.rows).toBe(25);
+  });
+
+  it('sends no call that waited for a free slot', async () => {
+    const { send, held } = heldSend();
+    const { writer } = writerWith(send, { concurrency: 1 });
+    for (const row of range(1, 24)) await writer.put(entry(row));
+    await writer.put(entry(25));
+    for (const row of range(26, 49)) await writer.put(entry(row));
+    const second = writer.put(entry(50));
+    writer.cancel();
+    held[0]?.answer([]);
+    await second;
+    await writer.flush();
+    expect(held).toHaveLength(1);
+  });
+
+  it('sends no call that waited for capacity', async () => {
+    const calls: number[] = [];
+    let release: () => void = () => undefined;
+    const { writer } = writerWith(
+      async (items) => {
+        calls.push(items.length);
+        return { unprocessed: [] };
+      },
+      {
+        pacer: {
+          acquire: () =>
+            new Promise<void>((resolve) => {
+              release = resolve;
+            }),
+          concurrency: () => 4,
+          onThrottle: () => undefined,
+          onSuccess: () => undefined,
+        },
+      },
+    );
+    for (const row of range(1, 25)) await writer.put(entry(row));
+    writer.cancel();
+    release();
+    await writer.flush();
+    expect(calls).toEqual([]);
+  });
+
+  it('sends no retry after a backoff sleep', async () => {
+    const table = fakeTable();
+    const { writer, written } = writerWith(
+      async (items) => {
+        table.apply(items.slice(0, 5));
+        return { unprocessed: items.slice(5) };
+      },
+      {
+        sleep: async () => {
+          writer.cancel();
+        },
+      },
+    );
+    for (const row of range(1, 25)) await writer.put(entry(row));
+    await writer.flush();
+    expect(table.calls).toHaveLength(1);
+    expect(written.rows).toBe(5);
+  });
+
+  it('cancels when its signal is aborted', async () => {
+    const controller = new AbortController();
+    const calls: number[] = [];
+    const { writer } = writerWith(
+      async (items) => {
+        calls.push(items.length);
+        return { unprocessed: [] };
+      },
+      { signal: controller.signal },
+    );
+    for (const row of range(1, 10)) await writer.put(entry(row));
+    controller.abort();
+    await writer.flush();
+    expect(writer.isCancelled).toBe(true);
+    expect(calls).toEqual([]);
+  });
+});

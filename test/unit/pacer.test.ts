@@ -44,22 +44,46 @@ const provisionedTable = (wcu: number, burstSeconds: number) => {
   return { send, stats };
 };
 
-const writeRows = async (send: SendBatch, rows: number, pacer?: ReturnType<typeof createPacer>) => {
+type Written = { stats: BatchWriter['stats']; maxOutstanding: number; drainSeconds: number };
+
+/**
+ * Writes `rows` small items (ids from `first`) and measures what the deadline rule is about: the
+ * most rows given to the writer and not yet written, and how long the last flush took.
+ */
+const writeRowsMeasured = async (
+  send: SendBatch,
+  rows: number,
+  pacer?: ReturnType<typeof createPacer>,
+  options: { marginMs?: number; first?: number } = {},
+): Promise<Written> => {
+  let written = 0;
+  let given = 0;
+  let maxOutstanding = 0;
   const writer = new BatchWriter({
     send,
     keyIdOf: (item) => (item.id as { S: string }).S,
     concurrency: 16,
     maxAttempts: 1_000,
     ...(pacer && { pacer }),
-    onWritten: () => undefined,
+    ...(options.marginMs !== undefined && { marginMs: options.marginMs }),
+    onWritten: (count) => {
+      written += count;
+    },
     onRejected: () => undefined,
   });
-  for (let row = 0; row < rows; row++) {
+  const first = options.first ?? 0;
+  for (let row = first; row < first + rows; row++) {
+    given++;
+    maxOutstanding = Math.max(maxOutstanding, given - written);
     await writer.put({ item: small(row), keyId: `i-${row}`, row, fields: [] });
   }
+  const stopped = Date.now();
   await writer.flush();
-  return writer.stats;
+  return { stats: writer.stats, maxOutstanding, drainSeconds: (Date.now() - stopped) / 1000 };
 };
+
+const writeRows = async (send: SendBatch, rows: number, pacer?: ReturnType<typeof createPacer>) =>
+  (await writeRowsMeasured(send, rows, pacer)).stats;
 
 describe('writeUnits()', () => {
   it.each([
@@ -133,8 +157,110 @@ describe('createPacer()', () => {
     pacer.onThrottle();
     expect(pacer.rate()).toBe(70);
     for (let call = 0; call < 5; call++) pacer.onSuccess(25);
-    expect(pacer.rate()).toBe(95);
+    expect(pacer.rate()).toBeCloseTo(95, 9);
     for (let call = 0; call < 5; call++) pacer.onSuccess(25);
     expect(pacer.rate()).toBe(100);
+  });
+});
+
+describe('createPacer().setCapacity()', () => {
+  it('keeps the throttling cut relative to the new capacity', () => {
+    const pacer = createPacer({ writeCapacity: 100, maxConcurrency: 4 });
+    pacer.onThrottle();
+    pacer.setCapacity(50);
+    expect(pacer.rate()).toBeCloseTo(35, 9);
+    pacer.setCapacity(200);
+    expect(pacer.rate()).toBeCloseTo(140, 9);
+  });
+
+  it('paces at its share: 2.5 of a 5-WCU table writes about 2.5 items a second', async () => {
+    const table = provisionedTable(5, 10);
+    const pacer = createPacer({ writeCapacity: 5, maxConcurrency: 16 });
+    pacer.setCapacity(2.5);
+    const { result: stats, seconds } = await timed(writeRows(table.send, 100, pacer));
+    expect(table.stats.items).toBe(100);
+    expect(100 / seconds).toBeGreaterThan(2.2);
+    expect(100 / seconds).toBeLessThan(2.8);
+    expect(stats.throttles).toBeLessThanOrEqual(1);
+  });
+
+  it.each([2, 3])('%i writers at their shares stay together within the table', async (writers) => {
+    // 30 s banked (DynamoDB banks up to 300): the writers' batches may meet at the table at once.
+    const table = provisionedTable(6, 30);
+    const pacers = Array.from({ length: writers }, () =>
+      createPacer({ writeCapacity: 6 / writers, maxConcurrency: 16 }),
+    );
+    const { seconds } = await timed(
+      Promise.all(
+        pacers.map((pacer, index) => writeRowsMeasured(table.send, 120, pacer, { first: index * 1_000 })),
+      ),
+    );
+    expect(table.stats.items).toBe(120 * writers);
+    expect(table.stats.throttledCalls).toBe(0);
+    expect((120 * writers) / seconds).toBeGreaterThan(5);
+    expect((120 * writers) / seconds).toBeLessThan(6.6);
+  });
+
+  it('is what keeps several writers together: each at the full WCU, they are throttled again and again', async () => {
+    const table = provisionedTable(6, 30);
+    const pacers = Array.from({ length: 3 }, () => createPacer({ writeCapacity: 6, maxConcurrency: 16 }));
+    await timed(
+      Promise.all(
+        pacers.map((pacer, index) => writeRowsMeasured(table.send, 120, pacer, { first: index * 1_000 })),
+      ),
+    );
+    expect(table.stats.throttledCalls).toBeGreaterThan(3);
+  });
+});
+
+describe('the deadline rule: what is outstanding fits in half the margin at the current pace', () => {
+  it.each([
+    // 1 WCU, 10 s margin: 5 units may be outstanding, so they drain in 5 s.
+    { wcu: 1, marginMs: 10_000, rows: 40, maxOutstanding: 5, maxDrainSeconds: 5 },
+    // The issue's case: 5 WCU, 60 s margin; 16 calls of 25 would take 80 s, 150 units take 30.
+    { wcu: 5, marginMs: 60_000, rows: 600, maxOutstanding: 150, maxDrainSeconds: 30 },
+    { wcu: 100, marginMs: 60_000, rows: 3_000, maxOutstanding: 3_000, maxDrainSeconds: 30 },
+  ])('$wcu WCU, $marginMs ms: at most $maxOutstanding rows outstanding', async (row) => {
+    const table = provisionedTable(row.wcu, 10);
+    const pacer = createPacer({ writeCapacity: row.wcu, maxConcurrency: 16 });
+    const { result } = await timed(
+      writeRowsMeasured(table.send, row.rows, pacer, { marginMs: row.marginMs }),
+    );
+    expect(table.stats.items).toBe(row.rows);
+    expect(result.maxOutstanding).toBeLessThanOrEqual(row.maxOutstanding);
+    expect(result.drainSeconds).toBeLessThanOrEqual(row.maxDrainSeconds);
+  });
+
+  it('holds at a share set while the file runs', async () => {
+    const table = provisionedTable(10, 10);
+    const pacer = createPacer({ writeCapacity: 10, maxConcurrency: 16 });
+    pacer.setCapacity(1);
+    const { result } = await timed(writeRowsMeasured(table.send, 30, pacer, { marginMs: 10_000 }));
+    expect(result.maxOutstanding).toBeLessThanOrEqual(5);
+    expect(result.drainSeconds).toBeLessThanOrEqual(5);
+  });
+
+  it('is what bounds it: without a margin, 1 WCU has 16 calls of 25 rows outstanding', async () => {
+    const table = provisionedTable(1, 10);
+    const pacer = createPacer({ writeCapacity: 1, maxConcurrency: 16 });
+    const { result } = await timed(writeRowsMeasured(table.send, 100, pacer));
+    expect(result.maxOutstanding).toBeGreaterThan(50);
+  });
+
+  it('sets no limit beyond the calls in flight on demand', async () => {
+    const sizes: number[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const send: SendBatch = async (items) => {
+      sizes.push(items.length);
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      inFlight--;
+      return { unprocessed: [] };
+    };
+    const pacer = createPacer({ maxConcurrency: 16 });
+    await timed(writeRowsMeasured(send, 1_000, pacer, { marginMs: 10_000 }));
+    expect(new Set(sizes)).toEqual(new Set([25]));
+    expect(maxInFlight).toBe(16);
   });
 });
