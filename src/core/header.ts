@@ -20,3 +20,10 @@ export const readHeader = (fields: readonly string[]): string[] => {
   }
   return names;
 };
+
+/** The columns a rejected-rows file puts first (rejected-csv.ts): such a file, uploaded again, is read without them. */
+export const REJECTED_COLUMNS = ['_row', '_error'] as const;
+
+/** How many leading columns of a header (as `readHeader` returns it) to leave out: 2 for a rejected-rows file, else 0. */
+export const rejectedColumnsIn = (names: readonly string[]): number =>
+  names[0] === REJECTED_COLUMNS[0] && names[1] === REJECTED_COLUMNS[1] ? REJECTED_COLUMNS.length : 0;

@@ -2,10 +2,11 @@
 
 export type Prefixes = { readonly upload: string; readonly report: string; readonly rejected: string };
 
-const SUFFIXES = ['.csv', '.csv.gz'] as const;
+const SUFFIXES = ['.csv', '.csv.gz', '.tsv', '.tsv.gz'] as const;
 
 export type KeyDecision =
-  | { readonly process: true; readonly rest: string; readonly gzip: boolean }
+  /** `tsv`: a tab is the delimiter unless the schema's `csv` block says otherwise (`dialectFor`). */
+  | { readonly process: true; readonly rest: string; readonly gzip: boolean; readonly tsv: boolean }
   | { readonly process: false; readonly reason: string };
 
 export const classifyKey = (key: string, prefixes: Prefixes): KeyDecision => {
@@ -17,15 +18,15 @@ export const classifyKey = (key: string, prefixes: Prefixes): KeyDecision => {
   const rest = key.slice(prefixes.upload.length);
   const suffix = SUFFIXES.find((candidate) => rest.endsWith(candidate));
   if (!suffix) {
-    return { process: false, reason: 'key does not name a .csv or .csv.gz file' };
+    return { process: false, reason: 'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file' };
   }
-  return { process: true, rest, gzip: suffix === '.csv.gz' };
+  return { process: true, rest, gzip: suffix.endsWith('.gz'), tsv: suffix.startsWith('.tsv') };
 };
 
 export const reportKeyFor = (rest: string, prefixes: Prefixes): string => `${prefixes.report}${rest}.json`;
 
-export const rejectedKeyFor = (rest: string, prefixes: Prefixes): string =>
-  `${prefixes.rejected}${rest.replace(/\.gz$/, '')}`;
+/** The upload's own name under the rejected prefix, `.gz` kept (the file is gzip-compressed then): `a.csv` and `a.csv.gz` never share one. */
+export const rejectedKeyFor = (rest: string, prefixes: Prefixes): string => `${prefixes.rejected}${rest}`;
 
 /** S3 event keys are form-encoded: `+` is a space, `%C3%BC` is `ü`. */
 export const decodeEventKey = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '));

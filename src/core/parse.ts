@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { type CsvError, type InfoRecord, type Options, parse } from 'csv-parse';
 import { parse as parseText } from 'csv-parse/sync';
+import { fromWindows1252, type ParseEncoding } from './codecs.ts';
+import type { Delimiter } from './dialect.ts';
 import { ErrorCode, FileError } from './errors.ts';
 
 /** One CSV record, or a span the parser could not read as one. */
@@ -12,6 +14,10 @@ export type CsvRecord =
 export type ParseOptions = {
   /** The offset of the first byte of `input` in the whole file: records report absolute `end` offsets. */
   readonly startOffset?: number;
+  /** `,` unless said otherwise; quoting is the same for every delimiter. */
+  readonly delimiter?: Delimiter;
+  /** What the bytes are (decodeInput's `encoding`, which settles once it has seen the file's start); default UTF-8. */
+  readonly encoding?: ParseEncoding | Promise<ParseEncoding>;
 };
 
 /** A record larger than this cannot become an item (400 KB) and would hold memory hostage. */
@@ -20,10 +26,22 @@ const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 /** CRLF and LF as RFC 4180 says; a lone CR too, so that an old Mac file is not read as one long header. */
 const RECORD_DELIMITERS = ['\r\n', '\n', '\r'];
 
-/** RFC 4180: a field is plain text without quotes, or quoted text whose own quotes are doubled. */
-const FIELD = '(?:[^",\\r\\n]*|"[^"]*(?:""[^"]*)*")';
-/** One record as written, after any blank lines (and the BOM) that came before it. */
-const RFC_RECORD = new RegExp(`^\\uFEFF?[\\r\\n]*${FIELD}(?:,${FIELD})*(?:\\r\\n|\\n|\\r)?$`);
+/** One record as written (RFC 4180, with `delimiter`), after any blank lines (and the BOM) that came before it. */
+const rfcRecord = (delimiter: Delimiter): RegExp => {
+  const separator = delimiter === '|' ? '\\|' : delimiter === '\t' ? '\\t' : delimiter;
+  // A field is plain text without quotes, or quoted text whose own quotes are doubled.
+  const field = `(?:[^"${separator}\\r\\n]*|"[^"]*(?:""[^"]*)*")`;
+  return new RegExp(`^\\uFEFF?[\\r\\n]*${field}(?:${separator}${field})*(?:\\r\\n|\\n|\\r)?$`);
+};
+const RFC_RECORDS = new Map<Delimiter, RegExp>();
+const rfcRecordFor = (delimiter: Delimiter): RegExp => {
+  let pattern = RFC_RECORDS.get(delimiter);
+  if (!pattern) {
+    pattern = rfcRecord(delimiter);
+    RFC_RECORDS.set(delimiter, pattern);
+  }
+  return pattern;
+};
 const AROUND_RECORD = /^\uFEFF?[\r\n]*|(?:\r\n|\n|\r)$/g;
 
 const MALFORMED_QUOTES =
@@ -44,7 +62,10 @@ class RecordBytes {
   /** The absolute offset just past the last byte added. */
   position: number;
 
-  constructor(start: number) {
+  constructor(
+    start: number,
+    private readonly encoding: BufferEncoding,
+  ) {
     this.first = start;
     this.position = start;
   }
@@ -63,7 +84,7 @@ class RecordBytes {
       if (stop > from && start < to) parts.push(chunk.subarray(Math.max(0, from - start), to - start));
       start = stop;
     }
-    return (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString('utf8');
+    return (parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString(this.encoding);
   }
 
   /** Forgets every chunk that ends before `offset`. */
@@ -75,9 +96,13 @@ class RecordBytes {
 }
 
 /** The fields of a record whose quote never closes, read as if it closed at the end of the file. */
-const unclosedFields = (text: string): string[] => {
+const unclosedFields = (text: string, delimiter: Delimiter): string[] => {
   try {
-    const [fields] = parseText(`${text}"`, { relax_quotes: true, relax_column_count: true }) as string[][];
+    const [fields] = parseText(`${text}"`, {
+      delimiter,
+      relax_quotes: true,
+      relax_column_count: true,
+    }) as string[][];
     return fields ?? [text];
   } catch {
     return [text];
@@ -85,7 +110,7 @@ const unclosedFields = (text: string): string[] => {
 };
 
 /**
- * Streams RFC 4180 records (`,`, `"`, `""`, CRLF or LF, newlines in quotes) with csv-parse.
+ * Streams RFC 4180 records (`,` or another delimiter, `"`, `""`, CRLF or LF, newlines in quotes) with csv-parse.
  * Blank lines are skipped; a BOM at the very start is removed; each record carries the byte
  * offset just past it, so that reading can resume there. A record with malformed quoting comes
  * with a `problem` and its fields as read leniently; a record over 4 MB fails the file, since
@@ -94,10 +119,16 @@ const unclosedFields = (text: string): string[] => {
  */
 export async function* parseCsv(
   input: Readable,
-  { startOffset }: ParseOptions = {},
+  { startOffset, delimiter = ',', encoding: encodingOption = 'utf8' }: ParseOptions = {},
 ): AsyncGenerator<CsvRecord> {
   const base = startOffset ?? 0;
-  const bytes = new RecordBytes(base);
+  const encoding = await encodingOption;
+  // windows-1252 is read as Latin-1, whose bytes and offsets are the same, and its 0x80–0x9F mapped after.
+  const readAs: BufferEncoding = encoding === 'windows-1252' ? 'latin1' : encoding;
+  const fix = encoding === 'windows-1252' ? fromWindows1252 : undefined;
+  const unit = encoding === 'utf16le' ? 2 : 1;
+  const rfcRecord = rfcRecordFor(delimiter);
+  const bytes = new RecordBytes(base, readAs);
   let recordStart = base;
   let failed = false;
   const fail = (error: unknown) => {
@@ -108,9 +139,12 @@ export async function* parseCsv(
   // When the input fails, the parser is ended to read what came before; the last record, cut short, is dropped.
   let inputFailure: { readonly error: unknown } | undefined;
   const cutShort = (end: number) =>
-    inputFailure !== undefined && end === bytes.position && !/[\r\n]/.test(bytes.text(end - 1, end));
+    inputFailure !== undefined && end === bytes.position && !/[\r\n]/.test(bytes.text(end - unit, end));
   const options: Options<CsvRecord, string[]> = {
-    bom: base === 0,
+    // A UTF-8 or UTF-16LE byte order mark (UTF-16BE comes swapped); Latin-1 text has none.
+    bom: base === 0 && readAs !== 'latin1',
+    encoding: readAs,
+    delimiter,
     record_delimiter: RECORD_DELIMITERS,
     // Lenient quoting keeps the parser on track after a stray quote; such records are checked below.
     relax_quotes: true,
@@ -118,12 +152,13 @@ export async function* parseCsv(
     skip_empty_lines: true,
     skip_records_with_error: true,
     max_record_size: MAX_RECORD_BYTES,
-    on_record: (fields: string[], context: InfoRecord): CsvRecord | undefined => {
+    on_record: (read: string[], context: InfoRecord): CsvRecord | undefined => {
       const end = base + context.bytes;
       if (failed || cutShort(end)) return undefined;
+      const fields = fix ? read.map(fix) : read;
       // Only a quote inside a value can come from quoting that RFC 4180 does not allow.
       const suspect = fields.some((field) => field.includes('"'));
-      const wellFormed = !suspect || RFC_RECORD.test(bytes.text(recordStart, end));
+      const wellFormed = !suspect || rfcRecord.test(bytes.text(recordStart, end));
       recordStart = end;
       bytes.release(end);
       return wellFormed ? { fields, end } : { fields, end, problem: MALFORMED_QUOTES };
@@ -132,7 +167,8 @@ export async function* parseCsv(
       if (failed || inputFailure !== undefined) return undefined;
       if (error?.code === 'CSV_QUOTE_NOT_CLOSED') {
         const text = bytes.text(recordStart, bytes.position).replace(AROUND_RECORD, '');
-        parser.push({ fields: unclosedFields(text), end: bytes.position, problem: UNCLOSED_QUOTE });
+        const fields = unclosedFields(text, delimiter);
+        parser.push({ fields: fix ? fields.map(fix) : fields, end: bytes.position, problem: UNCLOSED_QUOTE });
       } else {
         fail(describeCsvError(error));
       }

@@ -1,3 +1,4 @@
+import { DELIMITERS, type DialectSpec, ENCODINGS } from '../dialect.ts';
 import { ConfigError } from '../errors.ts';
 import * as z from '../zod.ts';
 import { describeUnknownPlaceholder, parseTemplate } from './template.ts';
@@ -7,7 +8,8 @@ export const OtherColumns = { infer: 'infer', string: 'string', drop: 'drop', re
 export type OtherColumns = (typeof OtherColumns)[keyof typeof OtherColumns];
 
 const COLUMN_PROPERTIES = ['name', 'type', 'separator', 'required', 'default', 'drop'] as const;
-const SCHEMA_PROPERTIES = ['$schema', 'columns', 'otherColumns', 'add'] as const;
+const SCHEMA_PROPERTIES = ['$schema', 'csv', 'columns', 'otherColumns', 'add'] as const;
+const CSV_PROPERTIES = ['delimiter', 'encoding'] as const;
 
 const mapKey = (what: 'column' | 'attribute') =>
   z.string().check(
@@ -77,8 +79,17 @@ const Template = nonEmpty.check(
   }),
 );
 
+/** The file's dialect (SPEC, "CSV dialect"): what is left out follows the key (`.tsv`) and the defaults. */
+const CsvFormat = z.partial(
+  z.strictObject({
+    delimiter: z.enum(DELIMITERS),
+    encoding: z.enum(ENCODINGS),
+  }),
+);
+
 const SchemaFormat = z.strictObject({
   $schema: z.optional(z.string()),
+  csv: z.optional(CsvFormat),
   columns: z._default(z.record(mapKey('column'), ColumnSpecFormat), {}),
   otherColumns: z._default(z.enum(Object.values(OtherColumns)), 'infer'),
   add: z._default(z.record(mapKey('attribute'), Template), {}),
@@ -95,6 +106,8 @@ export type ColumnSpec = {
 
 /** A checked column schema. Maps, so that a header column named "constructor" finds nothing it should not. */
 export type Schema = {
+  /** The delimiter and encoding the schema sets, if any (`dialectFor` adds the defaults). */
+  readonly csv?: DialectSpec;
   /** Header name → what the column becomes, in the order the schema lists them. */
   readonly columns: ReadonlyMap<string, ColumnSpec>;
   readonly otherColumns: OtherColumns;
@@ -137,14 +150,22 @@ const describeIssue = (issue: z.core.$ZodIssue, input: unknown): string => {
   switch (issue.code) {
     case 'invalid_key':
       return issue.issues[0]?.message ?? issue.message;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map(String).join(', ')}${got}`;
+    case 'invalid_value': {
+      // A delimiter list must show the tab and the comma: quoted.
+      const show = issue.path[0] === 'csv' ? (value: unknown) => JSON.stringify(value) : String;
+      return `must be one of ${issue.values.map(show).join(', ')}${got}`;
+    }
     case 'invalid_type':
       return `${EXPECTED[issue.expected] ?? `must be ${issue.expected}`}${got}`;
     case 'too_small':
       return 'must not be empty';
     case 'unrecognized_keys': {
-      const allowed = issue.path.length === 0 ? SCHEMA_PROPERTIES : COLUMN_PROPERTIES;
+      const allowed =
+        issue.path.length === 0
+          ? SCHEMA_PROPERTIES
+          : issue.path[0] === 'csv'
+            ? CSV_PROPERTIES
+            : COLUMN_PROPERTIES;
       const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
       return `has unknown ${issue.keys.length === 1 ? 'property' : 'properties'} ${keys} (allowed: ${allowed.join(', ')})`;
     }
@@ -176,6 +197,16 @@ export const parseSchema = (json: string | unknown, origin?: string): Schema => 
     );
     throw new ConfigError(`${prefix}${problems.join('; ')}`);
   }
-  const { columns, otherColumns, add } = result.data;
-  return { columns: new Map(Object.entries(columns)), otherColumns, add: new Map(Object.entries(add)) };
+  const { csv, columns, otherColumns, add } = result.data;
+  return {
+    ...(csv && {
+      csv: {
+        ...(csv.delimiter && { delimiter: csv.delimiter }),
+        ...(csv.encoding && { encoding: csv.encoding }),
+      },
+    }),
+    columns: new Map(Object.entries(columns)),
+    otherColumns,
+    add: new Map(Object.entries(add)),
+  };
 };

@@ -67,7 +67,8 @@ describe('decodeInput()', () => {
     ['a character cut off by the end of the file', Buffer.from([0x61, 0x62, 0xe2, 0x82]), 1, 2],
     ['an overlong encoding', Buffer.from([0x61, 0xc0, 0xaf]), 4096, 1],
     ['an encoded surrogate', Buffer.from([0x61, 0xed, 0xa0, 0x80]), 4096, 1],
-    ['a UTF-16 BOM', Buffer.from([0xff, 0xfe, 0x49, 0x00]), 4096, 0],
+    ['a lone 0xFF (half a UTF-16 byte order mark)', Buffer.from([0xff]), 4096, 0],
+    ['0xFF then a byte that is no UTF-16 BOM', Buffer.from([0xff, 0x49, 0x00]), 1, 0],
   ])('fails with FILE_NOT_UTF8 on %s, naming its byte offset', async (_what, bytes, size, position) => {
     expect(failure(await decode(chunked(bytes, size), { gzip: false }))).toEqual({
       code: ErrorCode.FILE_NOT_UTF8,

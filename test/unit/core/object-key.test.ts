@@ -14,6 +14,8 @@ describe('classifyKey()', () => {
     ['incoming/data.csv', DEFAULTS, 'data.csv', false],
     ['incoming/a/b/deep.csv', DEFAULTS, 'a/b/deep.csv', false],
     ['incoming/data.csv.gz', DEFAULTS, 'data.csv.gz', true],
+    ['incoming/data.tsv', DEFAULTS, 'data.tsv', false, true],
+    ['incoming/data.tsv.gz', DEFAULTS, 'data.tsv.gz', true, true],
     ['incoming/a b/ü.csv', DEFAULTS, 'a b/ü.csv', false],
     ['incoming/.csv', DEFAULTS, '.csv', false],
     ['anything.csv', { ...DEFAULTS, upload: '' }, 'anything.csv', false],
@@ -25,20 +27,22 @@ describe('classifyKey()', () => {
       'reports.csv',
       false,
     ],
-  ])('processes %s (rest %j)', (key, prefixes, rest, gzip) => {
-    expect(classifyKey(key, prefixes)).toEqual({ process: true, rest, gzip });
+  ])('processes %s (rest %j)', (key, prefixes, rest, gzip, tsv = false) => {
+    expect(classifyKey(key, prefixes)).toEqual({ process: true, rest, gzip, tsv });
   });
 
   it.each([
     ['other/data.csv', DEFAULTS, 'key is not under the upload prefix'],
     ['data.csv', DEFAULTS, 'key is not under the upload prefix'],
     ['Incoming/data.csv', DEFAULTS, 'key is not under the upload prefix'],
-    ['incoming/data.txt', DEFAULTS, 'key does not name a .csv or .csv.gz file'],
-    ['incoming/data.CSV', DEFAULTS, 'key does not name a .csv or .csv.gz file'],
-    ['incoming/data.csv.zip', DEFAULTS, 'key does not name a .csv or .csv.gz file'],
-    ['incoming/data.gz', DEFAULTS, 'key does not name a .csv or .csv.gz file'],
-    ['incoming/data.csv/', DEFAULTS, 'key does not name a .csv or .csv.gz file'],
-    ['incoming/folder/', DEFAULTS, 'key does not name a .csv or .csv.gz file'],
+    ['incoming/data.txt', DEFAULTS, 'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file'],
+    ['incoming/data.CSV', DEFAULTS, 'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file'],
+    ['incoming/data.csv.zip', DEFAULTS, 'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file'],
+    ['incoming/data.TSV', DEFAULTS, 'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file'],
+    ['incoming/data.tsv.zip', DEFAULTS, 'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file'],
+    ['incoming/data.gz', DEFAULTS, 'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file'],
+    ['incoming/data.csv/', DEFAULTS, 'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file'],
+    ['incoming/folder/', DEFAULTS, 'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file'],
     ['reports/data.csv', { ...DEFAULTS, upload: '' }, 'key is under the report or rejected prefix'],
     ['rejected/data.csv', { ...DEFAULTS, upload: '' }, 'key is under the report or rejected prefix'],
     [
@@ -59,7 +63,9 @@ describe('classifyKey()', () => {
 describe('reportKeyFor() and rejectedKeyFor()', () => {
   it.each([
     ['data.csv', 'reports/data.csv.json', 'rejected/data.csv'],
-    ['data.csv.gz', 'reports/data.csv.gz.json', 'rejected/data.csv'],
+    ['data.csv.gz', 'reports/data.csv.gz.json', 'rejected/data.csv.gz'],
+    ['data.tsv', 'reports/data.tsv.json', 'rejected/data.tsv'],
+    ['data.tsv.gz', 'reports/data.tsv.gz.json', 'rejected/data.tsv.gz'],
     ['a b/ü.csv', 'reports/a b/ü.csv.json', 'rejected/a b/ü.csv'],
     ['x.gz.csv', 'reports/x.gz.csv.json', 'rejected/x.gz.csv'],
   ])('for the rest %j: report %j, rejected rows %j', (rest, report, rejected) => {
@@ -70,7 +76,8 @@ describe('reportKeyFor() and rejectedKeyFor()', () => {
   it('puts the prefix and the rest side by side, as given', () => {
     const prefixes = { upload: 'in', report: 'out-', rejected: 'bad/' };
     expect(reportKeyFor('x.csv', prefixes)).toBe('out-x.csv.json');
-    expect(rejectedKeyFor('x.csv.gz', prefixes)).toBe('bad/x.csv');
+    expect(rejectedKeyFor('x.csv.gz', prefixes)).toBe('bad/x.csv.gz');
+    expect(rejectedKeyFor('x.csv', prefixes)).not.toBe(rejectedKeyFor('x.csv.gz', prefixes));
   });
 });
 

@@ -52,6 +52,55 @@ describe('parseSchema()', () => {
     expect(schema.otherColumns).toBe('infer');
   });
 
+  it.each([
+    ['a delimiter and an encoding', { delimiter: ';', encoding: 'windows-1252' }],
+    ['a tab', { delimiter: '\t' }],
+    ['a pipe', { delimiter: '|' }],
+    ['UTF-16BE alone', { encoding: 'utf-16be' }],
+    ['Latin-1 alone', { encoding: 'latin1' }],
+    ['an empty block', {}],
+  ])('reads a csv block with %s, and nothing else', (_, csv) => {
+    const schema = parseSchema({ csv });
+    expect(schema.csv).toEqual(csv);
+    expect(schema.columns.size).toBe(0);
+    expect(schema.otherColumns).toBe('infer');
+  });
+
+  it('has no csv block when the schema sets none', () => {
+    expect(parseSchema({}).csv).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a colon delimiter',
+      { delimiter: ':' },
+      'invalid schema: csv.delimiter must be one of ",", ";", "|", "\\t" (got ":")',
+    ],
+    [
+      'a two-character delimiter',
+      { delimiter: ';;' },
+      'invalid schema: csv.delimiter must be one of ",", ";", "|", "\\t" (got ";;")',
+    ],
+    [
+      'an unknown encoding',
+      { encoding: 'ascii' },
+      'invalid schema: csv.encoding must be one of "utf-8", "utf-16le", "utf-16be", "windows-1252", "latin1" (got "ascii")',
+    ],
+    [
+      'an encoding in capitals',
+      { encoding: 'UTF-8' },
+      'invalid schema: csv.encoding must be one of "utf-8", "utf-16le", "utf-16be", "windows-1252", "latin1" (got "UTF-8")',
+    ],
+    [
+      'a typo',
+      { separator: ';' },
+      'invalid schema: csv has unknown property "separator" (allowed: delimiter, encoding)',
+    ],
+    ['a string', ';', 'invalid schema: csv must be a JSON object (got ";")'],
+  ])('rejects a csv block with %s, naming the problem', (_, csv, message) => {
+    expect(fails({ csv })).toBe(message);
+  });
+
   it('does not confuse a column named like an Object property with a listed one', () => {
     const schema = parseSchema({ columns: { Zip: {} } });
     expect(schema.columns.get('constructor')).toBeUndefined();
@@ -95,7 +144,7 @@ describe('parseSchema()', () => {
     [
       'a typo at the top level',
       { column: {} },
-      'invalid schema: the schema has unknown property "column" (allowed: $schema, columns, otherColumns, add)',
+      'invalid schema: the schema has unknown property "column" (allowed: $schema, csv, columns, otherColumns, add)',
     ],
     [
       'an unknown otherColumns',
