@@ -19,7 +19,12 @@ export type Item = Record<string, AttributeValue>;
 export const ITEM_SIZE_LIMIT = 400 * 1024;
 export const PARTITION_KEY_SIZE_LIMIT = 2048;
 export const SORT_KEY_SIZE_LIMIT = 1024;
+/** DynamoDB's nesting limit in levels, the item itself being the first (DynamoDB Local shows it). */
 export const NESTING_LIMIT = 32;
+/** So an attribute's value may hold at most 31 maps and lists one inside another. */
+export const VALUE_NESTING_LIMIT = NESTING_LIMIT - 1;
+/** How a refusal for nesting reads, after "JSON" or an attribute's name. */
+export const NESTING_PROBLEM = `nests more than ${VALUE_NESTING_LIMIT} maps and lists (DynamoDB allows ${NESTING_LIMIT} levels, the item being the first)`;
 
 export const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
@@ -61,7 +66,7 @@ export const itemSize = (item: Item): number => {
   return size;
 };
 
-/** How deeply maps and lists nest: a scalar is 0, `{ M: { a: { S } } }` is 1. */
+/** How deeply maps and lists nest: a scalar is 0, `{ M: { a: { S } } }` and `{ M: {} }` are 1. */
 export const nestingDepth = (value: AttributeValue): number => {
   const members = 'M' in value ? Object.values(value.M) : 'L' in value ? value.L : undefined;
   if (members === undefined) return 0;

@@ -42,7 +42,7 @@ export const toKeyValue = (text: string, attribute: KeyAttribute, column: string
           { column },
         );
       }
-      return { value: { N: text }, id: attributeIdOf('N', parsed.canonical) };
+      return { value: { N: parsed.text }, id: attributeIdOf('N', parsed.canonical) };
     }
     case 'B': {
       if (!BASE64.test(text)) {

@@ -7,8 +7,13 @@ const MAX_SIGNIFICANT_DIGITS = 38;
 const MIN_EXPONENT = -130;
 const MAX_EXPONENT = 125;
 
-/** The notation DynamoDB (and dynalite) accept for an `N` value. */
-const ACCEPTED = /^(-?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$/;
+/**
+ * The notation DynamoDB accepts for an `N` value, as DynamoDB Local shows it: an optional sign, digits with
+ * at most one point (`5.` and `.5` too), an optional exponent; no spaces. (DynamoDB Local, being
+ * Java's BigDecimal, also takes non-ASCII digits such as `٤٢`; this keeps to ASCII digits, which
+ * dynalite and every other tool read alike.)
+ */
+const ACCEPTED = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$/;
 
 /** The plain decimals that type inference turns into numbers: no `007`, `+5`, `.5` or `1e5`. */
 const PLAIN_DECIMAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
@@ -16,6 +21,11 @@ const PLAIN_DECIMAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
 export type DynamoNumber = {
   /** A canonical spelling: equal values give equal text (`7`, `007` and `7.0` give `7e0`). */
   readonly canonical: string;
+  /**
+   * The text to send: as written, without a leading `+` (DynamoDB stores `+5` as 5, but dynalite
+   * and other emulators refuse the sign).
+   */
+  readonly text: string;
 };
 
 export type NumberProblem = 'not-a-number' | 'too-many-digits' | 'too-large' | 'too-small';
@@ -32,14 +42,16 @@ export const describeNumberProblem = (problem: NumberProblem): string =>
 export const parseDynamoNumber = (text: string): DynamoNumber | NumberProblem => {
   const match = ACCEPTED.exec(text);
   if (!match) return 'not-a-number';
-  const [, sign = '', mantissa = '', exponentText] = match;
+  const [, written = '', mantissa = '', exponentText] = match;
+  const sign = written === '-' ? '-' : '';
+  const sent = written === '+' ? text.slice(1) : text;
   const dot = mantissa.indexOf('.');
   const intPart = dot === -1 ? mantissa : mantissa.slice(0, dot);
   const fracPart = dot === -1 ? '' : mantissa.slice(dot + 1);
   const digits = intPart + fracPart;
   let first = 0;
   while (first < digits.length && digits.charCodeAt(first) === 48) first++;
-  if (first === digits.length) return { canonical: '0' };
+  if (first === digits.length) return { canonical: '0', text: sent };
   let last = digits.length - 1;
   while (digits.charCodeAt(last) === 48) last--;
   const significant = digits.slice(first, last + 1);
@@ -47,7 +59,7 @@ export const parseDynamoNumber = (text: string): DynamoNumber | NumberProblem =>
   const exponent = Number(exponentText ?? '0') + intPart.length - first - 1;
   if (exponent < MIN_EXPONENT) return 'too-small';
   if (!(exponent <= MAX_EXPONENT)) return 'too-large';
-  return { canonical: `${sign}${significant}e${exponent}` };
+  return { canonical: `${sign}${significant}e${exponent}`, text: sent };
 };
 
 /**

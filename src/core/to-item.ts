@@ -4,10 +4,11 @@ import {
   ITEM_SIZE_LIMIT,
   type Item,
   itemSize,
-  NESTING_LIMIT,
+  NESTING_PROBLEM,
   nestingDepth,
   PARTITION_KEY_SIZE_LIMIT,
   SORT_KEY_SIZE_LIMIT,
+  VALUE_NESTING_LIMIT,
   valueSize,
 } from './item.ts';
 import type { ItemPlan, KeyColumnPlan } from './item-plan.ts';
@@ -77,12 +78,8 @@ export const toItem = (plan: ItemPlan, fields: readonly string[], row: number): 
 
 const checkNesting = (item: Item): void => {
   for (const [name, value] of Object.entries(item)) {
-    if (nestingDepth(value) > NESTING_LIMIT) {
-      throw new RowError(
-        ErrorCode.ITEM_REFUSED,
-        `attribute "${name}": nested more than ${NESTING_LIMIT} levels deep`,
-        { column: name },
-      );
+    if (nestingDepth(value) > VALUE_NESTING_LIMIT) {
+      throw new RowError(ErrorCode.ITEM_REFUSED, `attribute "${name}": ${NESTING_PROBLEM}`, { column: name });
     }
     const empty = findEmptyName(value, name);
     if (empty !== undefined) {

@@ -1,6 +1,6 @@
 import { parse as parseJson } from 'lossless-json';
 import { ErrorCode, RowError } from '../errors.ts';
-import { type AttributeValue, NESTING_LIMIT } from '../item.ts';
+import { type AttributeValue, NESTING_PROBLEM, VALUE_NESTING_LIMIT } from '../item.ts';
 import type { ValueConverter } from '../item-plan.ts';
 import { describeNumberProblem, parseDynamoNumber } from '../number.ts';
 
@@ -41,9 +41,10 @@ const fromJson = (value: unknown, depth: number): AttributeValue => {
     const parsed = parseDynamoNumber(value.text);
     if (typeof parsed === 'string')
       throw new JsonProblem(`JSON number ${value.text} ${describeNumberProblem(parsed)}`);
-    return { N: value.text };
+    return { N: parsed.text };
   }
-  if (depth >= NESTING_LIMIT) throw new JsonProblem(`JSON is nested more than ${NESTING_LIMIT} levels deep`);
+  // `depth` maps and lists hold this value: one more would be too many.
+  if (depth >= VALUE_NESTING_LIMIT) throw new JsonProblem(`JSON ${NESTING_PROBLEM}`);
   if (Array.isArray(value)) return { L: value.map((member) => fromJson(member, depth + 1)) };
   // fromEntries, not assignment: a "__proto__" key stays an ordinary attribute name.
   return {
@@ -88,7 +89,7 @@ const readSet = (type: 'SS' | 'NS', text: string, separator: string): TypedOutco
     if (typeof parsed === 'string')
       return { problem: `set member ${quote(part)} ${describeNumberProblem(parsed)}` };
     // DynamoDB refuses a number set with two spellings of one value: keep the first.
-    if (!members.has(parsed.canonical)) members.set(parsed.canonical, part);
+    if (!members.has(parsed.canonical)) members.set(parsed.canonical, parsed.text);
   }
   if (members.size === 0) return { value: undefined };
   const list = [...members.values()];
@@ -104,7 +105,7 @@ export const readTyped = (type: ColumnType, text: string, separator = DEFAULT_SE
       const parsed = parseDynamoNumber(text);
       return typeof parsed === 'string'
         ? { problem: `${quote(text)} ${describeNumberProblem(parsed)}` }
-        : { value: { N: text } };
+        : { value: { N: parsed.text } };
     }
     case 'BOOL': {
       const bool = BOOLEANS.get(text.toLowerCase());

@@ -59,17 +59,17 @@ describe('isInferredNumber()', () => {
 });
 
 describe('parseDynamoNumber()', () => {
-  it.each(['7', '007', '7.0', '7.', '70e-1', '0.7E1', '0.07e+2', '7e0'])(
+  it.each(['7', '007', '7.0', '7.', '70e-1', '0.7E1', '0.07e+2', '7e0', '+7'])(
     'gives %s the canonical spelling of 7',
     (text) => {
-      expect(parseDynamoNumber(text)).toEqual({ canonical: '7e0' });
+      expect(parseDynamoNumber(text)).toMatchObject({ canonical: '7e0' });
     },
   );
 
-  it.each(['0', '-0', '0.000', '00', '0e99999', '-0.0e-5'])(
+  it.each(['0', '-0', '+0', '0.000', '00', '0e99999', '-0.0e-5'])(
     'gives %s the canonical spelling of zero',
     (text) => {
-      expect(parseDynamoNumber(text)).toEqual({ canonical: '0' });
+      expect(parseDynamoNumber(text)).toMatchObject({ canonical: '0' });
     },
   );
 
@@ -80,13 +80,58 @@ describe('parseDynamoNumber()', () => {
     ['the smallest magnitude', '1E-130', '1e-130'],
     ['the largest magnitude', `9.${digits(37, '9')}E125`, `${digits(38, '9')}e125`],
   ])('accepts %s exactly', (_what, text, canonical) => {
-    expect(parseDynamoNumber(text)).toEqual({ canonical });
+    expect(parseDynamoNumber(text)).toEqual({ canonical, text });
+  });
+
+  // Each of these went to DynamoDB Local 3.3.0 in a PutItem: the first table it stored, the second
+  // it refused ("A value provided cannot be converted into a number").
+  it.each([
+    ['+5', '5'],
+    ['+.5', '.5'],
+    ['+5.', '5.'],
+    ['+0', '0'],
+    ['5.', '5.'],
+    ['.5', '.5'],
+    ['-.5', '-.5'],
+    ['-5.', '-5.'],
+    ['1e5', '1e5'],
+    ['1E+5', '1E+5'],
+    ['+1E+5', '1E+5'],
+    ['5.e3', '5.e3'],
+    ['.5e3', '.5e3'],
+    ['007', '007'],
+    ['00', '00'],
+    [`${zeros(42)}1`, `${zeros(42)}1`],
+  ])('accepts %j, as DynamoDB does, and sends it as %j', (text, sent) => {
+    expect(parseDynamoNumber(text)).toMatchObject({ text: sent });
+  });
+
+  it.each([
+    ' 5',
+    '5 ',
+    '\t5',
+    '5\n',
+    '0x10',
+    '1_000',
+    '1,5',
+    '.',
+    '+',
+    '-',
+    '',
+    '+-5',
+    '--5',
+    '1e',
+    'e5',
+    '5e+',
+    '1.2.3',
+  ])('refuses %j, as DynamoDB does', (text) => {
+    expect(parseDynamoNumber(text)).toBe('not-a-number');
   });
 
   it.each([
     ['abc', 'abc', 'not-a-number'],
     ['the empty string', '', 'not-a-number'],
-    ['+5', '+5', 'not-a-number'],
+    ['a plus sign alone', '+', 'not-a-number'],
     ['" 5"', ' 5', 'not-a-number'],
     ['NaN', 'NaN', 'not-a-number'],
     ['Infinity', 'Infinity', 'not-a-number'],
@@ -97,6 +142,8 @@ describe('parseDynamoNumber()', () => {
     ['-1E126', '-1E126', 'too-large'],
     ['an exponent of 400 digits', `1e${'9'.repeat(400)}`, 'too-large'],
     ['1E-131', '1E-131', 'too-small'],
+    ['0.9E-130', '0.9E-130', 'too-small'],
+    ['+1E126', '+1E126', 'too-large'],
     ['a negative exponent of 400 digits', `1e-${'9'.repeat(400)}`, 'too-small'],
   ])('refuses %s as %s', (_what, text, problem) => {
     expect(parseDynamoNumber(text)).toBe(problem);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, RowError } from '../../../src/core/errors.ts';
-import { compileDefaultPlan, type TypeMode } from '../../../src/core/item-plan.ts';
+import type { AttributeValue } from '../../../src/core/item.ts';
+import { compileDefaultPlan, type ItemPlan, type TypeMode } from '../../../src/core/item-plan.ts';
 import { type KeySchema, keyIdOf } from '../../../src/core/key-schema.ts';
 import { toItem } from '../../../src/core/to-item.ts';
 
@@ -83,13 +84,15 @@ describe('toItem() key attributes', () => {
     ['an N key with leading zeros', NUMBER_KEY, '007', { N: '007' }],
     ['an N key in exponent notation', NUMBER_KEY, '1e3', { N: '1e3' }],
     ['a negative decimal N key', NUMBER_KEY, '-1.5', { N: '-1.5' }],
+    // DynamoDB accepts the sign and stores 7; dynalite refuses it, so it is not sent.
+    ['an N key with a plus sign, without the sign', NUMBER_KEY, '+7', { N: '7' }],
     ['a B key from base64', BINARY_KEY, 'AQID', { B: new Uint8Array([1, 2, 3]) }],
   ])('converts %s', (_what, keySchema, text, value) => {
     expect(convert(keySchema, [text, 'x']).item).toEqual({ ID: value, Value: { S: 'x' } });
   });
 
-  it('gives 7, 007 and 7.0 the same key identity, as DynamoDB compares N keys', () => {
-    const ids = ['7', '007', '7.0'].map((text) => convert(NUMBER_KEY, [text, 'x']).keyId);
+  it('gives 7, 007, 7.0 and +7 the same key identity, as DynamoDB compares N keys', () => {
+    const ids = ['7', '007', '7.0', '+7'].map((text) => convert(NUMBER_KEY, [text, 'x']).keyId);
     expect(new Set(ids).size).toBe(1);
     expect(convert(NUMBER_KEY, ['8', 'x']).keyId).not.toBe(ids[0]);
   });
@@ -140,11 +143,11 @@ describe('toItem() key attributes', () => {
       'column "ID": key " 7" is not a number',
     ],
     [
-      'an N key with a plus sign',
+      'an N key with two signs',
       NUMBER_KEY,
-      '+7',
+      '+-7',
       ErrorCode.KEY_INVALID,
-      'column "ID": key "+7" is not a number',
+      'column "ID": key "+-7" is not a number',
     ],
     [
       'an N key DynamoDB cannot store',
@@ -254,6 +257,61 @@ describe('toItem() limits', () => {
       code: ErrorCode.KEY_TOO_LARGE,
       message: `column "SK": key is 1025 bytes, over DynamoDB's 1024-byte limit`,
       column: 'SK',
+    });
+  });
+});
+
+describe('toItem() nesting and attribute names, as DynamoDB Local refuses them', () => {
+  const wrap = (depth: number, inner: AttributeValue, kind: 'M' | 'L'): AttributeValue =>
+    depth === 0
+      ? inner
+      : kind === 'M'
+        ? { M: { a: wrap(depth - 1, inner, kind) } }
+        : { L: [wrap(depth - 1, inner, kind)] };
+  /** A plan whose Value column yields `value` as it is, as a JSON column would. */
+  const nestingPlan = (value: AttributeValue): ItemPlan => {
+    const plan = compileDefaultPlan(['ID', 'Value'], NUMBER_KEY, 'infer');
+    return {
+      ...plan,
+      mayNest: true,
+      columns: plan.columns.map((column) => ({ ...column, convert: () => value })),
+    };
+  };
+  const item = (value: AttributeValue) => toItem(nestingPlan(value), ['1', 'x'], 1);
+
+  // Each value went to DynamoDB Local 3.3.0 in a PutItem beside a key: these it stored.
+  it.each([
+    ['31 maps around a string', wrap(31, { S: 'x' }, 'M')],
+    ['31 lists around a number', wrap(31, { N: '1' }, 'L')],
+    ['30 maps around an empty map', wrap(30, { M: {} }, 'M')],
+    ['31 maps around a string set', wrap(31, { SS: ['a'] }, 'M')],
+  ])('writes %s', (_what, value) => {
+    expect(item(value).item.Value).toEqual(value);
+  });
+
+  // …and these it refused ("Nesting Levels have exceeded supported limits", "Empty attribute name").
+  it.each([
+    ['32 maps around a string', wrap(32, { S: 'x' }, 'M')],
+    ['32 lists around a string', wrap(32, { S: 'x' }, 'L')],
+    ['31 maps around an empty map', wrap(31, { M: {} }, 'M')],
+    ['31 maps around an empty list', wrap(31, { L: [] }, 'M')],
+  ])('rejects %s with ITEM_REFUSED', (_what, value) => {
+    expect(rejection(() => item(value))).toEqual({
+      code: ErrorCode.ITEM_REFUSED,
+      message:
+        'attribute "Value": nests more than 31 maps and lists (DynamoDB allows 32 levels, the item being the first)',
+      column: 'Value',
+    });
+  });
+
+  it.each<[string, AttributeValue, string]>([
+    ['in the value', { M: { '': { S: 'x' } } }, 'Value'],
+    ['deep in the value', { M: { a: { L: [{ M: { '': { S: 'x' } } }] } } }, 'Value.a[0]'],
+  ])('rejects an empty attribute name %s with ITEM_REFUSED', (_what, value, path) => {
+    expect(rejection(() => item(value))).toEqual({
+      code: ErrorCode.ITEM_REFUSED,
+      message: `attribute "${path}": holds an empty attribute name`,
+      column: 'Value',
     });
   });
 });

@@ -116,15 +116,21 @@ describe('compileSchemaPlan() and toItem()', () => {
     const nested = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
     const jsonPlan = plan(['ID', 'J'], { columns: { J: { type: 'JSON' } } });
 
-    it('writes a value nested 32 levels deep', () => {
-      expect(toItem(jsonPlan, ['1', nested(32)], 1).item.J).toBeDefined();
+    // DynamoDB Local stores 31 lists one inside another and refuses 32: the item is level 1 of 32.
+    it('writes a value of 31 nested lists (32 levels with the item)', () => {
+      expect(toItem(jsonPlan, ['1', nested(31)], 1).item.J).toBeDefined();
     });
 
-    it('rejects a row nested 33 levels deep, naming the attribute', () => {
-      const error = thrown(() => toItem(jsonPlan, ['2', nested(33)], 2));
+    it.each([
+      ['32 nested lists', nested(32)],
+      ['31 nested lists in an object', `{"a":${nested(31)}}`],
+      ['32 nested objects', `${'{"a":'.repeat(32)}1${'}'.repeat(32)}`],
+      ['32 nested lists, the innermost empty', `${'['.repeat(32)}${']'.repeat(32)}`],
+    ])('rejects a row of %s, naming the attribute', (_what, text) => {
+      const error = thrown(() => toItem(jsonPlan, ['2', text], 2));
       expect(error).toBeInstanceOf(RowError);
       expect((error as RowError).code).toBe(ErrorCode.VALUE_INVALID);
-      expect((error as RowError).message).toMatch(/"J".*nested more than 32 levels/);
+      expect((error as RowError).message).toMatch(/"J".*nests more than 31 maps and lists/);
     });
   });
 

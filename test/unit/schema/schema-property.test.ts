@@ -58,6 +58,7 @@ const field = fc.oneof(
     '007',
     '-2.5',
     '1E3',
+    '+5',
     'true',
     'YES',
     '0',
@@ -132,7 +133,8 @@ const checkColumn = (
     expect(value).toEqual({ S: filled });
   else expect(['S', 'N', 'BOOL']).toContain(kind);
   if (type === 'S' || type === 'N' || (!type && kind !== 'BOOL'))
-    expect(Object.values(value as object)[0]).toBe(filled);
+    // A typed N is sent without a leading `+`, which DynamoDB accepts and dynalite refuses.
+    expect(Object.values(value as object)[0]).toBe(type === 'N' ? filled.replace(/^\+/, '') : filled);
   return [attribute];
 };
 
@@ -148,7 +150,9 @@ describe('a file under any column schema', () => {
           const sent: Item[] = [];
           const rejected: RejectedRow[] = [];
           const result = await ingest({
-            open: async () => Readable.from([Buffer.from(stringify([csv.header, ...csv.records]))]),
+            open: async () => ({
+              body: Readable.from([Buffer.from(stringify([csv.header, ...csv.records]))]),
+            }),
             gzip: false,
             plan: (header) => compileSchemaPlan(header, KEYS, typeMode, schema, CONTEXT),
             write: {

@@ -12,6 +12,10 @@ describe('readTyped()', () => {
     ['N', '007', { N: '007' }],
     ['N', '-1.5E3', { N: '-1.5E3' }],
     ['N', '.5', { N: '.5' }],
+    ['N', '+5', { N: '5' }],
+    ['N', '+.5e3', { N: '.5e3' }],
+    ['N', '5.', { N: '5.' }],
+    ['N', '1E+5', { N: '1E+5' }],
     ['N', '12345678901234567890123456789012345678', { N: '12345678901234567890123456789012345678' }],
     ['N', '1e-130', { N: '1e-130' }],
     ['BOOL', 'true', { BOOL: true }],
@@ -32,13 +36,14 @@ describe('readTyped()', () => {
     ['JSON', 'null', { NULL: true }],
     ['JSON', '{}', { M: {} }],
     ['JSON', '{"a":1,"a":2}', { M: { a: { N: '2' } } }],
-    ['JSON', nested(32), expect.objectContaining({ L: expect.any(Array) })],
+    ['JSON', nested(31), expect.objectContaining({ L: expect.any(Array) })],
     ['SS', 'web|prod', { SS: ['web', 'prod'] }],
     ['SS', '|web||prod|web|', { SS: ['web', 'prod'] }],
     ['SS', 'a b| c', { SS: ['a b', ' c'] }],
     ['NS', '1|2|3', { NS: ['1', '2', '3'] }],
     ['NS', '7|007|7.0|8', { NS: ['7', '8'] }],
     ['NS', '1e2|100|-0|0', { NS: ['1e2', '-0'] }],
+    ['NS', '+5|5|+6', { NS: ['5', '6'] }],
   ] as const)('reads %s %j', (type, text, value) => {
     expect(readTyped(type, text)).toEqual({ value });
   });
@@ -72,7 +77,7 @@ describe('readTyped()', () => {
 
   it.each([
     ['N', 'two', '"two" is not a number'],
-    ['N', '+5', '"+5" is not a number'],
+    ['N', '+-5', '"+-5" is not a number'],
     ['N', ' 42', '" 42" is not a number'],
     ['N', '1,000', '"1,000" is not a number'],
     ['N', 'NaN', '"NaN" is not a number'],
@@ -97,7 +102,16 @@ describe('readTyped()', () => {
       '[123456789012345678901234567890123456789]',
       'JSON number 123456789012345678901234567890123456789 has more than 38 significant digits',
     ],
-    ['JSON', nested(33), 'JSON is nested more than 32 levels deep'],
+    [
+      'JSON',
+      nested(32),
+      'JSON nests more than 31 maps and lists (DynamoDB allows 32 levels, the item being the first)',
+    ],
+    [
+      'JSON',
+      `{"a":${nested(31)}}`,
+      'JSON nests more than 31 maps and lists (DynamoDB allows 32 levels, the item being the first)',
+    ],
     ['NS', '1|x|2', 'set member "x" is not a number'],
     ['NS', '1| 2', 'set member " 2" is not a number'],
   ] as const)('refuses %s %j: %s', (type, text, problem) => {
@@ -115,7 +129,7 @@ describe('readTyped()', () => {
   it('refuses JSON too deep for the parser without overflowing the stack', () => {
     const outcome = readTyped('JSON', nested(200_000));
     expect('problem' in outcome && outcome.problem).toMatch(
-      /is not valid JSON \(it is nested too deeply\)|nested more than 32/,
+      /is not valid JSON \(it is nested too deeply\)|nests more than 31/,
     );
   });
 });
