@@ -1,0 +1,126 @@
+import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
+import { runSample } from '../../src/local/sample-run.ts';
+import { startLocalStack } from '../../src/local/stack.ts';
+
+// The README quotes what the code prints; these tests fail when the code prints something else,
+// so that the README is updated with the change instead of drifting from it.
+
+const SAMPLE = join(PROJECT_ROOT, 'examples/ec2-instances.csv');
+
+const markdownFiles = async (): Promise<string[]> => {
+  const docs = (await readdir(join(PROJECT_ROOT, 'docs'))).filter((name) => name.endsWith('.md'));
+  return ['README.md', 'infra/README.md', ...docs.map((name) => `docs/${name}`)];
+};
+
+/** The lines of a markdown text outside fenced code blocks, and the fenced blocks themselves. */
+const splitMarkdown = (markdown: string) => {
+  const prose: string[] = [];
+  const blocks: string[][] = [];
+  let block: string[] | undefined;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) {
+      if (block) blocks.push(block);
+      block = block ? undefined : [];
+    } else if (block) block.push(line);
+    else prose.push(line);
+  }
+  return { prose, blocks };
+};
+
+/** The timing of a run changes from run to run; its counts and status do not. */
+const untimed = (line: string) => line.replace(/\(\d+ rows\/s, \d+ ms\)/, '(… rows/s, … ms)');
+
+describe('README.md quick start', () => {
+  it('shows what npm start prints for the sample: status, counts, outputs, rejected rows, items', async () => {
+    const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const shown = splitMarkdown(readme).blocks.find((block) => block[0] === '$ npm start');
+    expect(shown, 'a fenced block starting with "$ npm start"').toBeDefined();
+    const [, first = '', ...rest] = shown ?? [];
+    const last = rest.pop() ?? '';
+
+    const dataDir = await mkdtemp(join(tmpdir(), 'csv2ddb-readme-'));
+    const printed: string[] = [];
+    const stack = await startLocalStack({ dataDir });
+    try {
+      await runSample(stack, SAMPLE, (line) => printed.push(line), 30_000);
+      // The first and last lines come from src/local/start.ts, around runSample.
+      expect(first).toMatch(
+        new RegExp(
+          `^local stack up in \\d+ ms: bucket ${stack.bucket}, table ${stack.tableName}, function ${stack.config.functionName}$`,
+        ),
+      );
+    } finally {
+      await stack.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    expect(last).toMatch(/^done in \d+\.\d s\. Keep it running with: npm start -- --watch$/);
+
+    // npm start keeps its data in .csv2ddb/; this run kept it in a folder of its own.
+    const asPrinted = printed.map((line) => untimed(line.replace(dataDir, '.csv2ddb')));
+    expect(asPrinted).toHaveLength(rest.length);
+    rest.forEach((line, index) => {
+      const actual = asPrinted[index] ?? '';
+      // Items are shown cut short: `{"ID":7,"Instance ID":…,…}`.
+      if (line.endsWith(',…}'))
+        expect(actual.startsWith(line.slice(0, -2)), `${actual}\nstarts with\n${line}`).toBe(true);
+      else expect(actual).toBe(untimed(line));
+    });
+  }, 60_000);
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+
+const anchorsOf = (markdown: string): Set<string> => {
+  const seen = new Map<string, number>();
+  const anchors = new Set<string>();
+  for (const line of splitMarkdown(markdown).prose) {
+    const heading = /^#{1,6}\s+(.*)$/.exec(line)?.[1];
+    if (heading === undefined) continue;
+    const base = slug(heading);
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    anchors.add(count === 0 ? base : `${base}-${count}`);
+  }
+  return anchors;
+};
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+describe('links in README.md, infra/README.md and docs/*.md', () => {
+  it('every relative link names a file that exists, and every #anchor a heading in it', async () => {
+    const broken: string[] = [];
+    for (const file of await markdownFiles()) {
+      const text = await readFile(join(PROJECT_ROOT, file), 'utf8');
+      const links = splitMarkdown(text)
+        .prose.join('\n')
+        .replace(/`[^`\n]*`/g, '')
+        .matchAll(/\]\(([^)\s]+)\)/g);
+      for (const [, target = ''] of links) {
+        if (/^[a-z]+:/i.test(target)) continue;
+        const [path = '', anchor] = target.split('#');
+        const resolved = path === '' ? join(PROJECT_ROOT, file) : join(PROJECT_ROOT, dirname(file), path);
+        if (!(await exists(resolved))) {
+          broken.push(`${file}: ${target} (no ${relative(PROJECT_ROOT, resolved)})`);
+        } else if (anchor !== undefined && resolved.endsWith('.md')) {
+          if (!anchorsOf(await readFile(resolved, 'utf8')).has(anchor))
+            broken.push(`${file}: ${target} (no heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+});
