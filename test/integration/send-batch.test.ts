@@ -36,9 +36,9 @@ const everyType: Item = {
   numbers: { NS: ['1', '2.5'] },
 };
 
-describe('createSendBatch()', () => {
+describe.each(['lean', 'sdk'] as const)('createSendBatch(), %s path', (path) => {
   it('writes items of every type exactly, binary included', async () => {
-    const send = createSendBatch(writeClient(servers.dynamodbEndpoint), 'binary');
+    const send = createSendBatch(writeClient(servers.dynamodbEndpoint), 'binary', { path });
     expect(await send([everyType])).toMatchObject({ unprocessed: [], consumedCapacity: 1 });
     const { Item } = await servers.dynamodb.send(
       new GetItemCommand({ TableName: 'binary', Key: { K: { B: new Uint8Array([0, 1, 2, 250, 255]) } } }),
@@ -47,7 +47,7 @@ describe('createSendBatch()', () => {
   });
 
   it('turns a ValidationException into ItemRefusedError', async () => {
-    const send = createSendBatch(writeClient(servers.dynamodbEndpoint), 'binary');
+    const send = createSendBatch(writeClient(servers.dynamodbEndpoint), 'binary', { path });
     const invalid = { K: { B: new Uint8Array([9]) }, empty: { SS: [] } } as unknown as Item;
     await expect(send([invalid])).rejects.toBeInstanceOf(ItemRefusedError);
   });
@@ -58,7 +58,7 @@ describe('createSendBatch()', () => {
       const items = [1, 2, 3, 4].map(
         (key): Item => ({ K: { B: new Uint8Array([key]) }, v: { N: String(key) } }),
       );
-      const { unprocessed } = await createSendBatch(writeClient(proxy.endpoint), 'binary')(items);
+      const { unprocessed } = await createSendBatch(writeClient(proxy.endpoint), 'binary', { path })(items);
       expect(unprocessed).toEqual(items.slice(2));
     } finally {
       await proxy.close();
