@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
 
 /** s3rver only accepts this access key. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -32,6 +33,48 @@ export type LocalServerOptions = {
   /** dynalite keeps tables in memory unless given a LevelDB folder. */
   readonly dynamodbPath?: string;
   readonly buckets?: readonly string[];
+  /**
+   * Which DynamoDB to start: dynalite in this process (the default), or Amazon's DynamoDB Local
+   * (in memory, in a child process; needs Java 17+), which enforces DynamoDB's own rules.
+   */
+  readonly dynamodb?: DynamoDbServer;
+  /** A DynamoDB already running, used instead of starting one (and left running on close). */
+  readonly dynamodbEndpoint?: string;
+};
+
+export const DYNAMODB_SERVERS = ['dynalite', 'dynamodb-local'] as const;
+export type DynamoDbServer = (typeof DYNAMODB_SERVERS)[number];
+
+type RunningDynamoDb = { readonly endpoint: string; close(): Promise<void> };
+
+const startDynalite = async (options: LocalServerOptions): Promise<RunningDynamoDb> => {
+  const dynamo = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.dynamodbPath && { path: options.dynamodbPath }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    dynamo.once('error', reject);
+    dynamo.listen(options.dynamodbPort ?? 0, '127.0.0.1', () => resolve());
+  });
+  return {
+    endpoint: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => dynamo.close(() => resolve())),
+  };
+};
+
+const startDynamoDb = async (options: LocalServerOptions): Promise<RunningDynamoDb> => {
+  if (options.dynamodbEndpoint) return { endpoint: options.dynamodbEndpoint, close: async () => {} };
+  if (options.dynamodb === 'dynamodb-local') {
+    if (options.dynamodbPath || options.dynamodbPort) {
+      throw new Error(
+        'DynamoDB Local runs here in memory, on a port of its choosing: no dynamodbPath or dynamodbPort',
+      );
+    }
+    return startDynamoDbLocal();
+  }
+  return startDynalite(options);
 };
 
 export const localClients = (s3Endpoint: string, dynamodbEndpoint: string) => ({
@@ -50,7 +93,7 @@ export const localClients = (s3Endpoint: string, dynamodbEndpoint: string) => ({
   }),
 });
 
-/** Starts s3rver and dynalite on 127.0.0.1 in this process. */
+/** Starts s3rver and a DynamoDB (dynalite unless `options.dynamodb` says otherwise) on 127.0.0.1. */
 export const startLocalServers = async (options: LocalServerOptions = {}): Promise<LocalServers> => {
   const temporary = options.directory ? undefined : await mkdtemp(join(tmpdir(), 'csv2ddb-s3-'));
   const directory = options.directory ?? (temporary as string);
@@ -62,19 +105,13 @@ export const startLocalServers = async (options: LocalServerOptions = {}): Promi
     configureBuckets: (options.buckets ?? []).map((name) => ({ name, configs: [] })),
   });
   const s3Address = (await s3rver.run()) as AddressInfo;
-  const dynamo = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.dynamodbPath && { path: options.dynamodbPath }),
+  const dynamo = await startDynamoDb(options).catch(async (error: unknown) => {
+    await s3rver.close();
+    if (temporary) await rm(temporary, { recursive: true, force: true });
+    throw error;
   });
-  await new Promise<void>((resolve, reject) => {
-    dynamo.once('error', reject);
-    dynamo.listen(options.dynamodbPort ?? 0, '127.0.0.1', () => resolve());
-  });
-  const dynamoAddress = dynamo.address() as AddressInfo;
   const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
-  const dynamodbEndpoint = `http://127.0.0.1:${dynamoAddress.port}`;
+  const dynamodbEndpoint = dynamo.endpoint;
   const clients = localClients(s3Endpoint, dynamodbEndpoint);
   return {
     s3Endpoint,
@@ -95,7 +132,7 @@ export const startLocalServers = async (options: LocalServerOptions = {}): Promi
       clients.s3.destroy();
       clients.dynamodb.destroy();
       await s3rver.close();
-      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      await dynamo.close();
       if (temporary) await rm(temporary, { recursive: true, force: true });
     },
   };
