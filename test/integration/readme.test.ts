@@ -1,6 +1,7 @@
-import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import { runSample } from '../../src/local/sample-run.ts';
@@ -69,6 +70,74 @@ describe('README.md quick start', () => {
         expect(actual.startsWith(line.slice(0, -2)), `${actual}\nstarts with\n${line}`).toBe(true);
       else expect(actual).toBe(untimed(line));
     });
+  }, 60_000);
+});
+
+/** Sets print in any order; the docs show them in the file's order. */
+const sortedSets = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(sortedSets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([name, inner]) => [
+      name,
+      (name === 'SS' || name === 'NS') && Array.isArray(inner) ? [...inner].sort() : sortedSets(inner),
+    ]),
+  );
+};
+
+describe('docs/schema.md worked example', () => {
+  it('is what the sample becomes under examples/schema.json: the item of ID 3 and the rejected rows', async () => {
+    const schemaDoc = await readFile(join(PROJECT_ROOT, 'docs/schema.md'), 'utf8');
+    const start = schemaDoc.indexOf('### A worked example');
+    expect(start, 'a "### A worked example" section').toBeGreaterThan(-1);
+    const section = schemaDoc.slice(start, schemaDoc.indexOf('\n### ', start + 1));
+    const [record = [], item = []] = splitMarkdown(section).blocks;
+    const prose = splitMarkdown(section).prose.join(' ');
+    const rejections = [...prose.matchAll(/row (\d+)\s+\(`([^`]+)`\)/g)].map(([, row, message]) => ({
+      row: Number(row),
+      message,
+    }));
+    const sample = (await readFile(SAMPLE, 'utf8')).split(/\r?\n/);
+    for (const line of record) expect(sample, 'the record shown is in the sample').toContain(line);
+
+    const infraDir = await mkdtemp(join(tmpdir(), 'csv2ddb-readme-schema-'));
+    await copyFile(join(PROJECT_ROOT, 'infra/variables.tf'), join(infraDir, 'variables.tf'));
+    await copyFile(join(PROJECT_ROOT, 'examples/schema.json'), join(infraDir, 'schema.json'));
+    await writeFile(
+      join(infraDir, 'terraform.tfvars'),
+      `region = "eu-west-1"
+project = "docs"
+table = {
+  name           = "docs-items"
+  hash_key       = { name = "ID", type = "N" }
+  range_key      = null
+  billing_mode   = "PAY_PER_REQUEST"
+  read_capacity  = 1
+  write_capacity = 1
+}
+schema_file = "schema.json"
+`,
+    );
+    const stack = await startLocalStack({ infraDir });
+    try {
+      const reported = stack.nextReport('incoming/ec2-instances.csv', 30_000);
+      await stack.upload('incoming/ec2-instances.csv', await readFile(SAMPLE));
+      const report = await reported;
+      expect(prose).toContain(`the file is \`${report.status}\``);
+      expect(report.errors.map(({ row, message }) => ({ row, message }))).toEqual(rejections);
+
+      const { Item } = await stack.servers.dynamodb.send(
+        new GetItemCommand({ TableName: stack.tableName, Key: { ID: { N: '3' } } }),
+      );
+      // The docs name a bucket and a time of their own; the rest is as the code writes it.
+      const shown = JSON.parse(item.join('\n'));
+      shown.source.S = shown.source.S.replace(/^[^/]+\//, `${stack.bucket}/`);
+      shown.ingestedAt.S = report.startedAt;
+      expect(sortedSets(Item)).toEqual(sortedSets(shown));
+    } finally {
+      await stack.close();
+      await rm(infraDir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
 
