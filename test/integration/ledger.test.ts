@@ -3,6 +3,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { holdLease } from '../../src/aws/file-lease.ts';
+import { takeTurn } from '../../src/aws/file-turn.ts';
 import { createLedger, LEASE_MS, tableKey } from '../../src/aws/ledger.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/servers.ts';
 import { createTable } from '../support/local-tables.ts';
@@ -245,5 +246,50 @@ describe.each(backends)('the file ledger on $name', ({ start }) => {
     await b.stop();
     await vi.waitFor(() => expect(shares.a).toBe(10));
     await a.stop();
+  });
+
+  describe('takeTurn()', () => {
+    it('goes, paces at its share, and frees the key when done', async () => {
+      const ledger = ledgerAt();
+      const file = aFile();
+      const shares: number[] = [];
+      const setup = {
+        ledger,
+        share: {
+          tableName: `table-${++files}`,
+          writeCapacity: 5,
+          pacer: { setCapacity: (units: number) => shares.push(units) },
+        },
+      };
+      const turn = await takeTurn(setup, file, { seq: '0A', requestId: 'r1' }, () => true);
+      if (turn.kind !== 'go') throw new Error(turn.kind);
+      expect(shares).toEqual([5]);
+      expect(await turn.confirm()).toBe(true);
+      expect(await turn.end('done')).toBe(true);
+      expect(await takeTurn(setup, file, { seq: '0A', requestId: 'r2' }, () => true)).toMatchObject({
+        kind: 'skip',
+        outcome: 'duplicate',
+      });
+      expect(await takeTurn(setup, file, { seq: '09', requestId: 'r3' }, () => true)).toMatchObject({
+        kind: 'skip',
+        outcome: 'superseded',
+      });
+    });
+
+    it('defers a newer upload that has no time to wait, and stops the older one instead of handing it over', async () => {
+      const ledger = ledgerAt();
+      const file = aFile();
+      const older = await takeTurn({ ledger }, file, { seq: '0A', requestId: 'r1' }, () => true);
+      if (older.kind !== 'go') throw new Error(older.kind);
+      expect((await takeTurn({ ledger }, file, { seq: '0B', requestId: 'r2' }, () => false)).kind).toBe(
+        'defer',
+      );
+      expect(await older.confirm()).toBe(false);
+      expect(await older.end('handover')).toBe(false);
+      expect(await ledger.read(file)).toMatchObject({ state: 'stopped' });
+      const newer = await takeTurn({ ledger }, file, { seq: '0B', requestId: 'r2' }, () => false);
+      expect(newer.kind).toBe('go');
+      if (newer.kind === 'go') await newer.end('done');
+    });
   });
 });
