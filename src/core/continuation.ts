@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { WriterStats } from './batch-writer.ts';
 import { ConfigError, ErrorCode, FileError } from './errors.ts';
 import { MAX_REPORTED_ERRORS, type ResumePoint } from './ingest.ts';
@@ -15,6 +16,14 @@ export type FileTask = {
   readonly gzip: boolean;
   readonly versionId?: string;
   readonly eTag?: string;
+  /** The S3 event's `sequencer` (unset for an event not sent by S3): orders uploads of one key in the ledger. */
+  readonly sequencer?: string;
+  /**
+   * A random id for this processing chain of the upload (its first invocation and continuations):
+   * its ledger claim, and the names of its rejected-rows parts, which two chains never share.
+   * Unset in continuations of a version that had none.
+   */
+  readonly chain?: string;
   /** When the first invocation took the file: the report's start and the schema's `{now}`. */
   readonly startedAt: string;
   /** The version (S3 ETag) of the column schema the file started with, when it came from S3. */
@@ -52,6 +61,8 @@ const ContinuationSchema = z.strictObject({
     gzip: z.boolean(),
     versionId: z.optional(text),
     eTag: z.optional(text),
+    sequencer: z.optional(text),
+    chain: z.optional(text),
     startedAt: z.iso.datetime(),
     schemaVersion: z.optional(text),
     resume: z.optional(
@@ -130,10 +141,11 @@ export const toContinuation = (task: FileTask): ContinuationPayload => {
   return candidate;
 };
 
-/** A new file, as an S3 event hands it over. */
+/** A new file, as an S3 event hands it over: a new chain (random unless given). */
 export const startTask = (
-  job: Pick<FileTask, 'bucket' | 'key' | 'rest' | 'gzip' | 'versionId' | 'eTag'>,
+  job: Pick<FileTask, 'bucket' | 'key' | 'rest' | 'gzip' | 'versionId' | 'eTag' | 'sequencer'>,
   startedAt: Date,
+  chain: string = randomUUID(),
 ): FileTask => ({
   bucket: job.bucket,
   key: job.key,
@@ -141,12 +153,18 @@ export const startTask = (
   gzip: job.gzip,
   ...(job.versionId !== undefined && { versionId: job.versionId }),
   ...(job.eTag !== undefined && { eTag: job.eTag }),
+  ...(job.sequencer !== undefined && { sequencer: job.sequencer }),
+  chain,
   startedAt: startedAt.toISOString(),
   invocations: 0,
   writes: { calls: 0, retries: 0, throttles: 0, consumedCapacity: 0 },
   parts: [],
 });
 
-/** Where invocation `invocation` of a continued file keeps its rejected rows until the file is done. */
-export const rejectedPartKey = (rejectedKey: string, invocation: number): string =>
-  `${rejectedKey}.part-${String(invocation).padStart(4, '0')}`;
+/**
+ * Where invocation `invocation` of a continued file keeps its rejected rows until the file is done.
+ * With the chain in the name, two chains of one upload (a duplicate delivery processed without a
+ * ledger, or a chain started over) never write or join each other's parts.
+ */
+export const rejectedPartKey = (rejectedKey: string, invocation: number, chain?: string): string =>
+  `${rejectedKey}.part-${chain === undefined ? '' : `${chain}-`}${String(invocation).padStart(4, '0')}`;

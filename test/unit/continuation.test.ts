@@ -105,8 +105,16 @@ describe('startTask()', () => {
   it('starts a file with nothing read, no parts and the time it was taken', () => {
     expect(
       startTask(
-        { bucket: 'b', key: 'incoming/x.csv.gz', rest: 'x.csv.gz', gzip: true, versionId: 'v1' },
+        {
+          bucket: 'b',
+          key: 'incoming/x.csv.gz',
+          rest: 'x.csv.gz',
+          gzip: true,
+          versionId: 'v1',
+          sequencer: '0055AED6DCD90281E5',
+        },
         started,
+        'chain-1',
       ),
     ).toEqual({
       bucket: 'b',
@@ -114,6 +122,8 @@ describe('startTask()', () => {
       rest: 'x.csv.gz',
       gzip: true,
       versionId: 'v1',
+      sequencer: '0055AED6DCD90281E5',
+      chain: 'chain-1',
       startedAt: '2024-05-01T12:00:00.000Z',
       invocations: 0,
       writes: { calls: 0, retries: 0, throttles: 0, consumedCapacity: 0 },
@@ -126,6 +136,16 @@ describe('rejectedPartKey()', () => {
   it('numbers parts after the rejected-rows key, where they sort in order', () => {
     expect(rejectedPartKey('rejected/a.csv', 3)).toBe('rejected/a.csv.part-0003');
     expect(rejectedPartKey('rejected/a.csv', 12) > rejectedPartKey('rejected/a.csv', 9)).toBe(true);
+  });
+
+  it('names the chain, so that two chains of one upload never share a part', () => {
+    expect(rejectedPartKey('rejected/a.csv', 3, 'c1')).toBe('rejected/a.csv.part-c1-0003');
+    expect(rejectedPartKey('rejected/a.csv', 3, 'c2')).not.toBe(rejectedPartKey('rejected/a.csv', 3, 'c1'));
+  });
+
+  it('gives each new file a chain of its own', () => {
+    const job = { bucket: 'b', key: 'incoming/x.csv', rest: 'x.csv', gzip: false };
+    expect(startTask(job, started).chain).not.toBe(startTask(job, started).chain);
   });
 });
 
