@@ -45,3 +45,16 @@ export const likelyDelimiter = (line: string): Delimiter | undefined => {
   }
   return best;
 };
+
+/**
+ * For a header without its key column: " (the header looks `;`-separated: set `csv.delimiter`)"
+ * when its names hold another delimiter at least once per column (a name may hold one, quoted,
+ * but not that many), else nothing.
+ */
+export const delimiterHint = (header: readonly string[]): string => {
+  const looks = likelyDelimiter(header.join('').replaceAll('"', ''));
+  if (looks === undefined) return '';
+  const count = header.join('').split(looks).length - 1;
+  if (count < header.length) return '';
+  return ` (the header looks ${describeDelimiter(looks)}-separated: set \`csv.delimiter\`)`;
+};

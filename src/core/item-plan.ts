@@ -1,3 +1,4 @@
+import { delimiterHint } from './dialect.ts';
 import { ErrorCode, FileError } from './errors.ts';
 import type { AttributeValue } from './item.ts';
 import type { KeyAttribute, KeySchema } from './key-schema.ts';
@@ -69,7 +70,7 @@ export const findKeyColumn = (
   if (column === undefined) {
     throw new FileError(
       ErrorCode.CSV_MISSING_KEY_COLUMN,
-      `header has no column for key attribute "${key.name}"`,
+      `header has no column for key attribute "${key.name}"${delimiterHint(header)}`,
       {
         column: key.name,
       },

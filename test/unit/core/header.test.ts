@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, FileError } from '../../../src/core/errors.ts';
-import { readHeader } from '../../../src/core/header.ts';
+import { readHeader, rejectedColumnsIn } from '../../../src/core/header.ts';
 import { compileDefaultPlan } from '../../../src/core/item-plan.ts';
 import type { KeySchema } from '../../../src/core/key-schema.ts';
 
@@ -47,12 +47,56 @@ describe('readHeader()', () => {
   });
 });
 
+describe('rejectedColumnsIn()', () => {
+  it.each([
+    [['_row', '_error', 'ID', 'Name'], 2],
+    [['_row', '_error'], 2],
+    [['_error', '_row', 'ID'], 0],
+    [['_row', 'ID', '_error'], 0],
+    [['_Row', '_error', 'ID'], 0],
+    [['ID', '_row', '_error'], 0],
+    [['_row'], 0],
+  ])('leaves out %j of a header: %i columns', (header, count) => {
+    expect(rejectedColumnsIn(header)).toBe(count);
+  });
+
+  it('sees a rejected-rows header once readHeader has trimmed it', () => {
+    expect(rejectedColumnsIn(readHeader([' _row ', '_error\t', 'ID']))).toBe(2);
+  });
+});
+
 describe('compileDefaultPlan() key columns', () => {
   const composite: KeySchema = { partition: { name: 'PK', type: 'S' }, sort: { name: 'SK', type: 'N' } };
 
   it.each([
     ['the partition key', ['pk', 'SK'], 'header has no column for key attribute "PK"'],
     ['the sort key', ['PK', 'Note'], 'header has no column for key attribute "SK"'],
+    [
+      'its key in a `;`-separated header read with `,`',
+      ['PK;SK;Note'],
+      'header has no column for key attribute "PK" (the header looks `;`-separated: set `csv.delimiter`)',
+    ],
+    [
+      'its key in a tab-separated header',
+      ['PK\tSK\tNote'],
+      'header has no column for key attribute "PK" (the header looks tab-separated: set `csv.delimiter`)',
+    ],
+    [
+      'its key in a `|`-separated header with a comma in a name',
+      ['Price', ' EUR|PK|SK'],
+      'header has no column for key attribute "PK" (the header looks `|`-separated: set `csv.delimiter`)',
+    ],
+    [
+      'its key in a `,`-separated header read with `;`',
+      ['PK,SK,Note'],
+      'header has no column for key attribute "PK" (the header looks `,`-separated: set `csv.delimiter`)',
+    ],
+    // A name may hold a delimiter (quoted): once in two columns is no hint.
+    [
+      'its key, with a comma in one name',
+      ['pk', 'Price, EUR'],
+      'header has no column for key attribute "PK"',
+    ],
   ])('fails the file when the header lacks %s', (_what, header, message) => {
     expect(failure(() => compileDefaultPlan(header, composite, 'infer'))).toEqual({
       code: ErrorCode.CSV_MISSING_KEY_COLUMN,

@@ -1,7 +1,8 @@
-import { text } from 'node:stream/consumers';
+import { buffer, text } from 'node:stream/consumers';
+import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { createRejectedCsv } from '../../../src/core/rejected-csv.ts';
+import { createRejectedCsv, rejectedHeaderBytes } from '../../../src/core/rejected-csv.ts';
 
 const HEADER = ['ID', 'Name', 'Note'];
 
@@ -40,5 +41,50 @@ describe('createRejectedCsv()', () => {
     const done = text(csv.stream);
     csv.end();
     expect(await done).toBe('');
+  });
+});
+
+describe('createRejectedCsv() in another dialect', () => {
+  const row = { row: 4, reason: 'column "ID": key is empty', fields: ['', 'Œuvre; “x”', 'a\tb|c'] };
+
+  it.each([
+    [{ delimiter: ';', encoding: 'windows-1252' }, 'windows-1252', ''],
+    [{ delimiter: '\t', encoding: 'utf-8' }, 'utf-8', ''],
+    [{ delimiter: '|', encoding: 'utf-16le' }, 'utf-16le', '\uFEFF'],
+    [{ delimiter: ',', encoding: 'utf-16be' }, 'utf-16be', '\uFEFF'],
+  ] as const)('writes %j, quoting fields that hold the delimiter', async (options, decoder, bom) => {
+    for (const gzip of [false, true]) {
+      const csv = createRejectedCsv({ ...options, gzip });
+      const done = buffer(csv.stream);
+      await csv.add(HEADER, row);
+      csv.end();
+      const written = await done;
+      const bytes = gzip ? gunzipSync(written) : written;
+      const text = new TextDecoder(decoder, { ignoreBOM: true }).decode(bytes);
+      expect(text.startsWith(`${bom}_row${options.delimiter}_error${options.delimiter}ID`)).toBe(true);
+      expect(
+        parse(text.slice(bom.length), { delimiter: options.delimiter, relax_column_count: true }),
+      ).toEqual([
+        ['_row', '_error', ...HEADER],
+        ['4', row.reason, ...row.fields],
+      ]);
+      // The header line, byte for byte, as the parts of a continued file are joined on.
+      expect(bytes.subarray(0, rejectedHeaderBytes(HEADER, options).length)).toEqual(
+        rejectedHeaderBytes(HEADER, options),
+      );
+    }
+  });
+
+  it.each([
+    ['latin1', 'Œuvre “x” é', '?uvre ?x? é'],
+    ['windows-1252', 'Œuvre “x” é 😀 Ł', 'Œuvre “x” é ? ?'],
+  ] as const)('writes a character %s cannot hold as ?', async (encoding, field, shown) => {
+    const csv = createRejectedCsv({ encoding });
+    const done = buffer(csv.stream);
+    await csv.add(['A'], { row: 2, reason: 'r', fields: [field] });
+    csv.end();
+    const bytes = await done;
+    const text = encoding === 'latin1' ? bytes.toString('latin1') : new TextDecoder(encoding).decode(bytes);
+    expect(text).toBe(`_row,_error,A\n2,r,${shown}\n`);
   });
 });
