@@ -31,6 +31,8 @@ export type ClaimRequest = {
   readonly seq?: string;
   /** The Lambda request id of this invocation: Lambda's retry of an attempt carries the same one. */
   readonly requestId: string;
+  /** The chain id a new claim of an S3 event gets (the task's); `context.newChain` when unset. */
+  readonly chain?: string;
   /** Set for a continuation: the chain it belongs to and the invocation it is (`task.invocations + 1`). */
   readonly continuation?: { readonly chain: string; readonly step: number };
 };
@@ -47,7 +49,7 @@ export type ClaimDecision =
 export type ClaimContext = {
   readonly now: number;
   readonly leaseMs: number;
-  /** The chain id a new claim gets (random; drawn by the caller so that this stays pure). */
+  /** The chain id a new claim gets unless the request brings one (random; drawn by the caller so that this stays pure). */
   readonly newChain: string;
 };
 
@@ -64,7 +66,8 @@ export const decideClaim = (
   request: ClaimRequest,
   context: ClaimContext,
 ): ClaimDecision => {
-  const { now, leaseMs, newChain } = context;
+  const { now, leaseMs } = context;
+  const newChain = request.chain ?? context.newChain;
   const take = (chain: string, step: number, seq: string | undefined): ClaimDecision => ({
     kind: 'claim',
     record: {

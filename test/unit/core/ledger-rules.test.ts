@@ -52,6 +52,13 @@ const cases: Case[] = [
     takes: { chain: 'new-chain', step: 1, seq: '0B' },
   },
   {
+    name: 'a first event claims with the chain it brings',
+    stored: undefined,
+    request: { ...event('0B'), chain: 'task-chain' },
+    kind: 'claim',
+    takes: { chain: 'task-chain', step: 1, seq: '0B' },
+  },
+  {
     name: 'an older event is skipped',
     stored: record(),
     request: event('0A'),
