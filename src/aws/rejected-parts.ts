@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { stringify } from 'csv-stringify/sync';
 
@@ -46,25 +52,51 @@ async function* joinParts(
   }
 }
 
+/** The metadata that marks a rejected-rows file as the join of one chain's parts. */
+const JOINED = 'csv2ddb-joined';
+
+/** The chain whose parts `key` was joined from, if it was. */
+const joinedBy = async (s3: S3Client, bucket: string, key: string): Promise<string | undefined> => {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return head.Metadata?.[JOINED];
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if ((error as Error).name === 'NotFound' || status === 404) return undefined;
+    throw error;
+  }
+};
+
 /**
  * Streams the rejected-rows parts of a continued file, in order, into its one rejected-rows CSV
  * (one header, then every rejected row), then deletes the parts. Memory stays flat: the parts are
- * never held whole.
+ * never held whole. With `joinId` (the file's chain; its parts carry it in their names) it is safe
+ * to retry at every step: the joined file is marked with it, so a retry after some parts were
+ * deleted finds the join done and only deletes what is left (deleting a deleted part is no error).
  */
 export const joinRejectedParts = async (
   s3: S3Client,
   bucket: string,
-  options: { readonly parts: readonly string[]; readonly key: string; readonly header: readonly string[] },
+  options: {
+    readonly parts: readonly string[];
+    readonly key: string;
+    readonly header: readonly string[];
+    readonly joinId?: string;
+  },
 ): Promise<void> => {
-  const upload = new Upload({
-    client: s3,
-    params: {
-      Bucket: bucket,
-      Key: options.key,
-      Body: Readable.from(joinParts(s3, bucket, options.parts, headerLine(options.header))),
-      ContentType: 'text/csv; charset=utf-8',
-    },
-  });
-  await upload.done();
+  const { joinId } = options;
+  if (joinId === undefined || (await joinedBy(s3, bucket, options.key)) !== joinId) {
+    const upload = new Upload({
+      client: s3,
+      params: {
+        Bucket: bucket,
+        Key: options.key,
+        Body: Readable.from(joinParts(s3, bucket, options.parts, headerLine(options.header))),
+        ContentType: 'text/csv; charset=utf-8',
+        ...(joinId !== undefined && { Metadata: { [JOINED]: joinId } }),
+      },
+    });
+    await upload.done();
+  }
   for (const part of options.parts) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: part }));
 };
