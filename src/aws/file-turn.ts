@@ -39,6 +39,11 @@ export type FileTurn =
        * queue the continuation (nor write a report).
        */
       end(how: Release): Promise<boolean>;
+      /**
+       * Stops the heartbeat and leaves the table's writers, but keeps the claim: for an invocation
+       * that fails, so that Lambda's retry (same request id) takes the claim over at once.
+       */
+      abandon(): Promise<void>;
     };
 
 /**
@@ -81,6 +86,7 @@ export const takeTurn = async (
       await ledger.release(claim, 'stopped');
       return false;
     },
+    abandon: () => held.stop(),
   };
 };
 
