@@ -9,8 +9,9 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import { type LambdaEmulator, startLambdaEmulator } from '../../src/local/lambda-emulator.ts';
-import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
+import type { LocalServers } from '../../src/local/servers.ts';
 import { createTable } from '../support/local-tables.ts';
+import { startTestServers } from '../support/servers.ts';
 
 const BUCKET = 'cli-bucket';
 const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/cli');
@@ -21,7 +22,7 @@ let work: string;
 const invoked: unknown[] = [];
 
 beforeAll(async () => {
-  servers = await startLocalServers({ buckets: [BUCKET] });
+  servers = await startTestServers({ buckets: [BUCKET] });
   lambda = await startLambdaEmulator({
     functionName: 'csv2ddb-ingest',
     handler: async (event) => {

@@ -8,9 +8,10 @@ import {
   type LambdaEmulator,
   startLambdaEmulator,
 } from '../../src/local/lambda-emulator.ts';
-import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
+import type { LocalServers } from '../../src/local/servers.ts';
 import { createTable, listKeys, readText, scanTable } from '../support/local-tables.ts';
 import { sampleCsv } from '../support/sample-csv.ts';
+import { startTestServers } from '../support/servers.ts';
 
 const BUCKET = 'source';
 const FUNCTION = 'csv2ddb-continuation-test';
@@ -19,7 +20,7 @@ let lambda: LambdaEmulator;
 const invocations: InvocationOutcome[] = [];
 
 beforeAll(async () => {
-  servers = await startLocalServers({ buckets: [BUCKET] });
+  servers = await startTestServers({ buckets: [BUCKET] });
   await createTable(servers.dynamodb, 'items');
   // Powertools reads these when the module loads.
   Object.assign(process.env, { POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' });

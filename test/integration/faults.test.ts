@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { s3Event } from '../../src/core/s3-event.ts';
 import { loadBuiltHandler } from '../../src/local/built-handler.ts';
 import { lambdaContext } from '../../src/local/lambda-context.ts';
-import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
+import type { LocalServers } from '../../src/local/servers.ts';
 import {
   capacitySchedule,
   DynamoFault,
@@ -13,6 +13,7 @@ import {
   startS3CutProxy,
 } from '../support/fault-proxy.ts';
 import { createTable, readText, scanTable } from '../support/local-tables.ts';
+import { startTestServers } from '../support/servers.ts';
 
 const BUCKET = 'source';
 let servers: LocalServers;
@@ -22,7 +23,7 @@ const cleanups: (() => Promise<void>)[] = [];
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  servers = await startLocalServers({ buckets: [BUCKET] });
+  servers = await startTestServers({ buckets: [BUCKET] });
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();

@@ -6,9 +6,10 @@ import { createDynamoDBClient } from '../../src/aws/dynamodb-client.ts';
 import { createSendBatch, type WritePath } from '../../src/aws/dynamodb-table.ts';
 import { ItemRefusedError, RetryableWriteError } from '../../src/core/errors.ts';
 import type { Item } from '../../src/core/item.ts';
-import { LOCAL_REGION, type LocalServers, startLocalServers } from '../../src/local/servers.ts';
+import { LOCAL_REGION, type LocalServers } from '../../src/local/servers.ts';
 import { type DynamoFault, startDynamoFaultProxy } from '../support/fault-proxy.ts';
 import { createTable } from '../support/local-tables.ts';
+import { startTestServers } from '../support/servers.ts';
 
 const PATHS: WritePath[] = ['lean', 'sdk'];
 const CREDENTIALS = { accessKeyId: 'AKIDLEAN', secretAccessKey: 'secret', sessionToken: 'session-token' };
@@ -156,7 +157,7 @@ describe('the lean write path and the SDK path', () => {
 describe('the lean write path and the SDK path against dynalite through the fault proxy', () => {
   let servers: LocalServers;
   beforeAll(async () => {
-    servers = await startLocalServers();
+    servers = await startTestServers();
     await createTable(servers.dynamodb, 'binary', { name: 'K', type: 'B' });
   });
   afterAll(() => servers.close());

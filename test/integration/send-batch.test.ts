@@ -4,19 +4,15 @@ import { createDynamoDBClient } from '../../src/aws/dynamodb-client.ts';
 import { createSendBatch } from '../../src/aws/dynamodb-table.ts';
 import { ItemRefusedError } from '../../src/core/errors.ts';
 import type { Item } from '../../src/core/item.ts';
-import {
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  type LocalServers,
-  startLocalServers,
-} from '../../src/local/servers.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalServers } from '../../src/local/servers.ts';
 import { startDynamoFaultProxy } from '../support/fault-proxy.ts';
 import { createTable } from '../support/local-tables.ts';
+import { startTestServers } from '../support/servers.ts';
 
 let servers: LocalServers;
 
 beforeAll(async () => {
-  servers = await startLocalServers();
+  servers = await startTestServers();
   await createTable(servers.dynamodb, 'binary', { name: 'K', type: 'B' });
 });
 afterAll(() => servers.close());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { usePipeline } from '../support/pipeline.ts';
 
-/** SPEC "From a row to an item", checked on the items the built handler leaves in dynalite. */
+/** SPEC "From a row to an item", checked on the items the built handler leaves in the test DynamoDB (docs/testing.md). */
 
 const zeros = (count: number) => '0'.repeat(count);
 
@@ -114,18 +114,18 @@ describe('an N partition key', () => {
       'ID,Name\n1e3,a\n-2.5,b\nabc,c\n 4,d\n+5,e\n,f\n1E126,g\n',
     );
     const report = await context.pipeline.report('reports/n-keys.csv.json');
-    expect(report).toMatchObject({ status: 'partial', rowsRead: 7, rowsWritten: 2, rowsRejected: 5 });
+    expect(report).toMatchObject({ status: 'partial', rowsRead: 7, rowsWritten: 3, rowsRejected: 4 });
     expect(
       report.errors.map(({ row, message }: { row: number; message: string }) => ({ row, message })),
     ).toEqual([
       { row: 3, message: 'column "ID": key "abc" is not a number' },
       { row: 4, message: 'column "ID": key " 4" is not a number' },
-      { row: 5, message: 'column "ID": key "+5" is not a number' },
       { row: 6, message: 'column "ID": key is empty' },
       { row: 7, message: 'column "ID": key "1E126" is too large for DynamoDB (1E126 or more)' },
     ]);
     expect(new Set((await context.pipeline.items()).map((item) => (item.ID as { N: string }).N))).toEqual(
-      new Set(['1000', '-2.5']),
+      // DynamoDB takes +5 as 5; it is sent without the sign, which dynalite refuses.
+      new Set(['1000', '-2.5', '5']),
     );
   });
 });

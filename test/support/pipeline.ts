@@ -16,7 +16,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { s3Event } from '../../src/core/s3-event.ts';
 import { lambdaContext } from '../../src/local/lambda-context.ts';
-import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
+import type { LocalServers } from '../../src/local/servers.ts';
+import { startTestServers } from './servers.ts';
 
 export const BUCKET = 'source';
 const BUILT_HANDLER = pathToFileURL(`${process.cwd()}/dist/index.mjs`).href;
@@ -35,7 +36,7 @@ export const loadBuiltHandler = async (): Promise<Handler> => {
 
 /** s3rver + dynalite + a table + the built handler configured by environment, as Lambda runs it. */
 export const startPipeline = async (options: PipelineOptions = {}) => {
-  const servers: LocalServers = await startLocalServers({ buckets: [BUCKET] });
+  const servers: LocalServers = await startTestServers({ buckets: [BUCKET] });
   const partition = options.partition ?? { name: 'ID', type: 'N' };
   const table = options.table ?? 'items';
   await servers.dynamodb.send(
