@@ -7,9 +7,10 @@ import { runTasks, selectTasks, type TaskResult } from '../../src/app/tasks.ts';
 import { describeTable } from '../../src/aws/dynamodb-table.ts';
 import type { ContinuationPayload } from '../../src/core/continuation.ts';
 import { s3Event } from '../../src/core/s3-event.ts';
-import { type LocalServers, startLocalServers } from '../../src/local/servers.ts';
+import type { LocalServers } from '../../src/local/servers.ts';
 import { createTable, listKeys, readText, scanTable } from '../support/local-tables.ts';
 import { sampleCsv } from '../support/sample-csv.ts';
+import { startTestServers } from '../support/servers.ts';
 
 const BUCKET = 'source';
 const PREFIXES = { upload: 'incoming/', report: 'reports/', rejected: 'rejected/' };
@@ -18,7 +19,7 @@ let servers: LocalServers;
 let tables = 0;
 
 beforeAll(async () => {
-  servers = await startLocalServers({ buckets: [BUCKET] });
+  servers = await startTestServers({ buckets: [BUCKET] });
 });
 afterAll(() => servers.close());
 
