@@ -50,6 +50,18 @@ export const buildHandler = (root = PROJECT_ROOT): Promise<void> =>
     });
   });
 
+/** The path of dist/index.mjs, built first when missing or older than its sources. */
+export const builtHandlerPath = async (
+  options: { root?: string; onBuild?: () => void } = {},
+): Promise<string> => {
+  const root = options.root ?? PROJECT_ROOT;
+  if (await isBuildStale(root)) {
+    options.onBuild?.();
+    await buildHandler(root);
+  }
+  return join(root, 'dist/index.mjs');
+};
+
 let loads = 0;
 
 /**
@@ -59,12 +71,7 @@ let loads = 0;
 export const loadBuiltHandler = async (
   options: { root?: string; onBuild?: () => void } = {},
 ): Promise<LambdaHandler> => {
-  const root = options.root ?? PROJECT_ROOT;
-  if (await isBuildStale(root)) {
-    options.onBuild?.();
-    await buildHandler(root);
-  }
-  const url = pathToFileURL(join(root, 'dist/index.mjs')).href;
+  const url = pathToFileURL(await builtHandlerPath(options)).href;
   const module = (await import(`${url}?container=${++loads}`)) as { handler?: LambdaHandler };
   if (typeof module.handler !== 'function') throw new Error('dist/index.mjs does not export handler()');
   return module.handler;

@@ -44,3 +44,23 @@ export const ensureTable = async (dynamodb: DynamoDBClient, table: InfraConfig['
   }
   await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30, minDelay: 1 }, { TableName: table.name });
 };
+
+/**
+ * The function's ledger table as Terraform creates it: a string partition key `pk`, on demand.
+ * (dynalite has no TTL: expired claims stay as items, which the function reads as expired.)
+ */
+export const ensureLedgerTable = async (dynamodb: DynamoDBClient, name: string): Promise<void> => {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: name,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  }
+  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30, minDelay: 1 }, { TableName: name });
+};

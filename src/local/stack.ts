@@ -6,15 +6,13 @@ import { ConfigError } from '../core/errors.ts';
 import { reportKeyFor } from '../core/object-key.ts';
 import type { Report } from '../core/report.ts';
 import { s3Event } from '../core/s3-event.ts';
-import { loadBuiltHandler, PROJECT_ROOT } from './built-handler.ts';
+import { builtHandlerPath, PROJECT_ROOT } from './built-handler.ts';
 import { lockDataDir } from './data-lock.ts';
-import {
-  type InvocationOutcome,
-  type LambdaEmulator,
-  type LambdaHandler,
-  startLambdaEmulator,
-} from './lambda-emulator.ts';
-import { ensureTable } from './local-table.ts';
+import { type InvocationOutcome, type LambdaEmulator, startLambdaEmulator } from './lambda-emulator.ts';
+import { ensureLedgerTable, ensureTable } from './local-table.ts';
+import { findPortInUse } from './ports.ts';
+import { refuseUnsafeKeys, unsafeKeyReason } from './safe-keys.ts';
+import { createSequencer, withSequencer } from './sequencer.ts';
 import { LOCAL_REGION, type LocalServers, startLocalServers } from './servers.ts';
 import { type InfraConfig, readInfraConfig } from './tfvars.ts';
 
@@ -29,6 +27,10 @@ export type LocalStackOptions = {
   /** The function's LOG_LEVEL (Powertools); WARN keeps the console to failures. */
   readonly logLevel?: string;
   readonly retryDelayMs?: number;
+  /** How many invocations run at once (Lambda's concurrency); 10 unless set. */
+  readonly concurrency?: number;
+  /** A line for the user about something the stack refused or skipped; console.warn unless set. */
+  readonly onWarning?: (line: string) => void;
   readonly onBuild?: () => void;
   readonly onReport?: (report: Report, reportKey: string) => void;
   readonly onInvocation?: (outcome: InvocationOutcome) => void;
@@ -38,8 +40,12 @@ export type LocalStack = {
   readonly config: InfraConfig;
   readonly bucket: string;
   readonly tableName: string;
+  /** The ledger table the function is given as LEDGER_TABLE, unless tfvars disables it. */
+  readonly ledgerTable?: string;
   readonly servers: LocalServers;
   readonly lambda: LambdaEmulator;
+  /** The function's environment variables, as its containers get them. */
+  readonly functionEnv: Record<string, string>;
   /** Endpoints, credentials and settings that point the AWS CLI or any SDK at this stack. */
   readonly env: Record<string, string>;
   readonly dataDir?: string;
@@ -53,18 +59,9 @@ export type LocalStack = {
 
 const SUFFIXES = ['.csv', '.csv.gz'];
 
-/** Sets variables for as long as the stack runs, and puts the old values back on close. */
-const applyEnv = (values: Record<string, string | undefined>) => {
-  const previous = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-  const set = (entries: Record<string, string | undefined>) => {
-    for (const [name, value] of Object.entries(entries)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  set(values);
-  return () => set(previous);
-};
+/** Whether tfvars enables the ledger (`ledger_enabled`, true by default, as in variables.tf). */
+const ledgerEnabled = (config: InfraConfig): boolean =>
+  (config as InfraConfig & { ledgerEnabled?: boolean }).ledgerEnabled ?? true;
 
 type S3rverRecord = {
   eventName: string;
@@ -81,7 +78,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const { dataDir } = options;
   if (dataDir && options.reset) await rm(dataDir, { recursive: true, force: true });
   if (dataDir) await mkdir(dataDir, { recursive: true });
+  const warn = options.onWarning ?? ((line: string) => console.warn(line));
   const unlock = dataDir ? await lockDataDir(dataDir) : undefined;
+  const ports = options.ports ?? {};
+  const taken = await findPortInUse([ports.s3 ?? 0, ports.dynamodb ?? 0, ports.lambda ?? 0]);
+  if (taken !== undefined) {
+    await unlock?.();
+    throw new ConfigError(
+      `port ${taken} is in use: is another local stack running? Pick other ports (--s3-port, --dynamodb-port, --lambda-port)`,
+    );
+  }
   const servers = await startLocalServers({
     buckets: [config.bucket],
     ...(dataDir && { directory: join(dataDir, 's3'), dynamodbPath: join(dataDir, 'dynamodb') }),
@@ -103,7 +109,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     return closed;
   };
   try {
+    refuseUnsafeKeys(servers.s3rver, (key, reason) =>
+      warn(`refused s3://${config.bucket}/${key}: the local stack refuses keys with ${reason}`),
+    );
     await ensureTable(servers.dynamodb, config.table);
+    const ledgerTable = ledgerEnabled(config) ? `${config.functionName}-ledger` : undefined;
+    if (ledgerTable) await ensureLedgerTable(servers.dynamodb, ledgerTable);
     if (config.schema) {
       const schema = await readFile(config.schema.path).catch(() => {
         throw new ConfigError(`schema_file ${config.schema?.path} cannot be read`);
@@ -118,59 +129,66 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       );
     }
 
-    let handler: LambdaHandler | undefined;
+    const code = await builtHandlerPath({ ...(options.onBuild && { onBuild: options.onBuild }) });
+    // The function's environment, as infra/main.tf sets it (the endpoints and keys point at this stack).
+    const functionEnv: Record<string, string> = {
+      ...servers.env,
+      TABLE_NAME: config.table.name,
+      SOURCE_BUCKET: config.bucket,
+      UPLOAD_PREFIX: config.prefixes.upload,
+      REPORT_PREFIX: config.prefixes.report,
+      REJECTED_PREFIX: config.prefixes.rejected,
+      TYPE_MODE: config.typeMode,
+      CONTINUATION_MARGIN_MS: String(config.continuationMarginMs),
+      WRITE_CONCURRENCY: String(config.writeConcurrency),
+      MAX_WRITE_ATTEMPTS: String(config.maxWriteAttempts),
+      ...(config.schema && { SCHEMA_S3_KEY: config.schema.key }),
+      ...(ledgerTable && { LEDGER_TABLE: ledgerTable }),
+      LOG_LEVEL: options.logLevel ?? 'WARN',
+      POWERTOOLS_SERVICE_NAME: 'csv2ddb',
+      POWERTOOLS_METRICS_NAMESPACE: 'csv2ddb',
+      // Locally, metrics would only be EMF lines on the console.
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    };
     const lambda = await startLambdaEmulator({
       functionName: config.functionName,
-      handler: (event, context) => (handler as LambdaHandler)(event, context),
+      code: { path: code, env: functionEnv },
       timeoutMs: config.lambdaTimeoutMs,
       maxRetryAttempts: config.maxRetryAttempts,
       retryDelayMs: options.retryDelayMs ?? 1000,
+      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
       ...(options.ports?.lambda !== undefined && { port: options.ports.lambda }),
       ...(options.onInvocation && { onInvocation: options.onInvocation }),
+      onLateInvoke: ({ requestId }) =>
+        warn(`dropped an Invoke sent after its invocation's deadline (request ${requestId ?? 'unknown'})`),
     });
     cleanup.push(() => lambda.close());
     const env = { ...servers.env, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint };
-    cleanup.push(
-      applyEnv({
-        ...env,
-        TABLE_NAME: config.table.name,
-        SOURCE_BUCKET: config.bucket,
-        UPLOAD_PREFIX: config.prefixes.upload,
-        REPORT_PREFIX: config.prefixes.report,
-        REJECTED_PREFIX: config.prefixes.rejected,
-        TYPE_MODE: config.typeMode,
-        CONTINUATION_MARGIN_MS: String(config.continuationMarginMs),
-        WRITE_CONCURRENCY: String(config.writeConcurrency),
-        MAX_WRITE_ATTEMPTS: String(config.maxWriteAttempts),
-        SCHEMA: undefined,
-        SCHEMA_S3_KEY: config.schema?.key,
-        AWS_LAMBDA_FUNCTION_NAME: config.functionName,
-        LOG_LEVEL: options.logLevel ?? 'WARN',
-        POWERTOOLS_SERVICE_NAME: 'csv2ddb',
-        POWERTOOLS_METRICS_NAMESPACE: 'csv2ddb',
-        // Locally, metrics would only be EMF lines on the console.
-        POWERTOOLS_METRICS_DISABLED: 'true',
-      }),
-    );
-    handler = await loadBuiltHandler({ ...(options.onBuild && { onBuild: options.onBuild }) });
+    const nextSequencer = createSequencer();
 
     const reports = new EventEmitter<{ report: [Report, string] }>();
     const onEvent = ({ Records: [record] }: { Records: S3rverRecord[] }) => {
       if (!record?.eventName.startsWith('ObjectCreated:') || record.s3.bucket.name !== config.bucket) return;
       const { key, size, eTag } = record.s3.object;
-      if (key.startsWith(config.prefixes.upload) && SUFFIXES.some((suffix) => key.endsWith(suffix))) {
-        lambda.invokeAsync(
-          s3Event(
-            {
-              bucket: config.bucket,
-              key,
-              eventName: record.eventName,
-              ...(size !== undefined && { size }),
-              ...(eTag && { eTag }),
-            },
-            LOCAL_REGION,
-          ),
+      const unsafe = unsafeKeyReason(key);
+      if (unsafe !== undefined) {
+        warn(
+          `skipped the event of s3://${config.bucket}/${key}: the local stack refuses keys with ${unsafe}`,
         );
+        return;
+      }
+      if (key.startsWith(config.prefixes.upload) && SUFFIXES.some((suffix) => key.endsWith(suffix))) {
+        const event = s3Event(
+          {
+            bucket: config.bucket,
+            key,
+            eventName: record.eventName,
+            ...(size !== undefined && { size }),
+            ...(eTag && { eTag }),
+          },
+          LOCAL_REGION,
+        );
+        lambda.invokeAsync(withSequencer(event, nextSequencer()));
       } else if (key.startsWith(config.prefixes.report) && key.endsWith('.json')) {
         void readReport(key).then(
           (report) => {
@@ -195,8 +213,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       config,
       bucket: config.bucket,
       tableName: config.table.name,
+      ...(ledgerTable && { ledgerTable }),
       servers,
       lambda,
+      functionEnv,
       env,
       ...(dataDir && { dataDir }),
       async upload(key, body) {

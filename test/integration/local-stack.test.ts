@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { access, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DescribeTableCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
@@ -262,6 +263,42 @@ describe('startLocalStack() with infra/terraform.tfvars', () => {
     },
   );
 
+  it('creates the ledger table and gives the function LEDGER_TABLE', async () => {
+    expect(stack.ledgerTable).toBe(`${stack.config.functionName}-ledger`);
+    expect(stack.functionEnv.LEDGER_TABLE).toBe(stack.ledgerTable);
+    const { Table } = await stack.servers.dynamodb.send(
+      new DescribeTableCommand({ TableName: stack.ledgerTable }),
+    );
+    expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+    expect(Table?.AttributeDefinitions).toEqual([{ AttributeName: 'pk', AttributeType: 'S' }]);
+    expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+  });
+
+  it.each([
+    ['climbs out of the data folder', `incoming/../../../../d1-escape-${process.pid}.csv`],
+    ['aliases another key', 'incoming/../incoming/victim.csv'],
+    ['has a "." segment', 'incoming/./victim.csv'],
+    ['has an empty segment', 'incoming//victim.csv'],
+  ])('refuses an upload whose key %s, and writes nothing on disk for it', async (_case, key) => {
+    await stack.upload('incoming/victim.csv', 'ID,Name\n7,original\n');
+    await stack.lambda.idle();
+    await expect(stack.upload(key, 'ID\n1\n')).rejects.toMatchObject({ name: 'InvalidArgument' });
+    await stack.lambda.idle();
+    // Where s3rver would have put it (path.join resolves the segments): outside, or over the victim.
+    const onDisk = resolve(
+      stack.servers.s3Directory,
+      stack.bucket,
+      dirname(key),
+      `${basename(key)}._S3rver_object`,
+    );
+    if (onDisk === stack.objectPath('incoming/victim.csv')) {
+      expect(await readFile(onDisk, 'utf8')).toBe('ID,Name\n7,original\n');
+    } else {
+      await expect(access(onDisk)).rejects.toMatchObject({ code: 'ENOENT' });
+    }
+    expect(await text('incoming/victim.csv')).toBe('ID,Name\n7,original\n');
+  });
+
   it('keeps its data folder to itself while it runs', async () => {
     await expect(startLocalStack({ dataDir })).rejects.toThrow(/in use by another local stack/);
   });
@@ -285,8 +322,8 @@ describe('startLocalStack() with continuations and a schema', () => {
   beforeAll(async () => {
     const infra = await infraWith(
       `${MINIMAL_TFVARS.replace(/range_key .*\n/, '')}
-lambda_timeout_s       = 4
-continuation_margin_ms = 3500
+lambda_timeout_s       = 6
+continuation_margin_ms = 4500
 schema_file            = "schema.json"
 `,
       { 'schema.json': '{"columns":{"Name":{"name":"name"}}}' },
@@ -296,8 +333,8 @@ schema_file            = "schema.json"
   afterAll(() => stack?.close());
 
   it('continues a file in new invocations through the Lambda API until its report', async () => {
-    // A first file warms the function up (table and schema read), as a warm Lambda container is:
-    // every invocation of the big file then starts with its full 500 ms before the margin.
+    // A first file warms a container up (table and schema read); a continuation may still land on a
+    // cold one (the first is busy handing over), as on Lambda: 1.5 s before the margin covers its start.
     const warm = stack.nextReport('incoming/warm.csv');
     await stack.upload('incoming/warm.csv', 'ID,Name\n1,warm\n');
     expect(await warm).toMatchObject({ status: 'succeeded' });
@@ -334,7 +371,44 @@ const run = (command: string, args: string[], cwd: string) =>
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 
+/** A server on a free port, standing for another program that holds it. */
+const holdPort = async (): Promise<{ port: number; server: Server }> => {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { port: (server.address() as { port: number }).port, server };
+};
+
 describe('npm start', () => {
+  it('says to pick other ports when --watch finds one taken, instead of crashing', async () => {
+    const { port, server } = await holdPort();
+    try {
+      const dataDir = await tempDir();
+      const { code, stderr } = await run(
+        'npm',
+        [
+          'start',
+          '--',
+          '--watch',
+          '--data-dir',
+          dataDir,
+          '--s3-port',
+          String(port),
+          '--lambda-port',
+          '0',
+          '--dynamodb-port',
+          '0',
+        ],
+        PROJECT_ROOT,
+      );
+      expect(stderr).toContain(`npm start: port ${port} is in use`);
+      expect(stderr).toContain('Pick other ports');
+      expect(stderr).not.toContain('Unhandled');
+      expect(code).toBe(1);
+    } finally {
+      server.close();
+    }
+  }, 120_000);
+
   it('uploads the sample, prints the outcome and exits 0', async () => {
     const dataDir = await tempDir();
     const { code, stdout, stderr } = await run('npm', ['start', '--', '--data-dir', dataDir], PROJECT_ROOT);
