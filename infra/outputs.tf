@@ -1,10 +1,10 @@
 output "source_bucket_name" {
   description = "Bucket to upload CSV files to (under upload_prefix); reports and rejected rows are written there too."
-  value       = module.source_bucket.s3_bucket_id
+  value       = local.source_bucket_id
 }
 
 output "upload_prefix" {
-  description = "Key prefix under which uploaded .csv and .csv.gz files are processed."
+  description = "Key prefix under which uploaded .csv, .csv.gz, .tsv and .tsv.gz files are processed."
   value       = var.upload_prefix
 }
 
@@ -24,13 +24,13 @@ output "code_bucket_name" {
 }
 
 output "table_name" {
-  description = "DynamoDB table the items are written to."
-  value       = module.table.dynamodb_table_name
+  description = "DynamoDB table the items are written to (TABLE_NAME): created, or existing_table_name."
+  value       = local.table_name
 }
 
 output "table_arn" {
   description = "ARN of the DynamoDB table."
-  value       = module.table.dynamodb_table_arn
+  value       = local.table_arn
 }
 
 output "function_name" {
@@ -66,4 +66,24 @@ output "alarm_topic_arn" {
 output "schema_s3_key" {
   description = "Key of the column schema object in the source bucket (SCHEMA_S3_KEY), null without a schema."
   value       = local.schema_key
+}
+
+output "ledger_table_name" {
+  description = "The file ledger table (LEDGER_TABLE), null when ledger_enabled is false."
+  value       = var.ledger_enabled ? module.ledger[0].dynamodb_table_name : null
+}
+
+output "dataset_tables" {
+  description = "Each dataset's sub-prefix and the table its files go to."
+  value       = local.dataset_table_names
+}
+
+output "uploader_policy_arn" {
+  description = "ARN of the managed policy for the system that uploads (attach it to its role or user); null unless uploader_policy_enabled."
+  value       = var.uploader_policy_enabled ? aws_iam_policy.uploader[0].arn : null
+}
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard of the pipeline; null unless dashboard_enabled."
+  value       = var.dashboard_enabled ? "https://${var.region}.console.aws.amazon.com/cloudwatch/home?region=${var.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.this[0].dashboard_name}" : null
 }

@@ -105,35 +105,45 @@ variable "table_deletion_protection" {
 }
 
 variable "upload_prefix" {
-  description = "Key prefix of uploaded CSV files: only objects under it invoke the function (UPLOAD_PREFIX)."
+  description = "UPLOAD_PREFIX: only objects under it invoke the function and are processed. Empty: the whole bucket (the function's own output is still never processed). Need not end in '/': keys are prefix + rest."
   type        = string
   default     = "incoming/"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9!_.()'-][A-Za-z0-9!_.()'/-]*/$", var.upload_prefix)) && !strcontains(var.upload_prefix, "//")
-    error_message = "upload_prefix must be a non-empty key prefix ending with '/' (letters, digits and !_.()'-, no leading '/', no '//')."
+    condition     = !can(regex("[*?$]", var.upload_prefix))
+    error_message = "upload_prefix must not contain '*', '?' or '$': in the IAM policies they are wildcards or variables and would widen the grants."
   }
 }
 
 variable "report_prefix" {
-  description = "Key prefix of the per-file reports (REPORT_PREFIX)."
+  description = "REPORT_PREFIX: key prefix of the per-file reports; non-empty, and must not hold upload_prefix."
   type        = string
   default     = "reports/"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9!_.()'-][A-Za-z0-9!_.()'/-]*/$", var.report_prefix)) && !strcontains(var.report_prefix, "//")
-    error_message = "report_prefix must be a non-empty key prefix ending with '/' (letters, digits and !_.()'-, no leading '/', no '//')."
+    condition     = length(var.report_prefix) > 0 && !can(regex("[*?$]", var.report_prefix))
+    error_message = "report_prefix must not be empty (every key would be under it, so no upload would ever be processed) and must not contain '*', '?' or '$' (IAM wildcards and variables)."
+  }
+
+  validation {
+    condition     = !startswith(var.upload_prefix, var.report_prefix)
+    error_message = "report_prefix must not hold upload_prefix: keys under an output prefix are never processed, so no upload would ever be."
   }
 }
 
 variable "rejected_prefix" {
-  description = "Key prefix of the rejected-rows files (REJECTED_PREFIX)."
+  description = "REJECTED_PREFIX: key prefix of the rejected-rows files; non-empty, and must not hold upload_prefix."
   type        = string
   default     = "rejected/"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9!_.()'-][A-Za-z0-9!_.()'/-]*/$", var.rejected_prefix)) && !strcontains(var.rejected_prefix, "//")
-    error_message = "rejected_prefix must be a non-empty key prefix ending with '/' (letters, digits and !_.()'-, no leading '/', no '//')."
+    condition     = length(var.rejected_prefix) > 0 && !can(regex("[*?$]", var.rejected_prefix))
+    error_message = "rejected_prefix must not be empty (every key would be under it, so no upload would ever be processed) and must not contain '*', '?' or '$' (IAM wildcards and variables)."
+  }
+
+  validation {
+    condition     = !startswith(var.upload_prefix, var.rejected_prefix)
+    error_message = "rejected_prefix must not hold upload_prefix: keys under an output prefix are never processed, so no upload would ever be."
   }
 }
 
@@ -149,13 +159,18 @@ variable "type_mode" {
 }
 
 variable "continuation_margin_ms" {
-  description = "CONTINUATION_MARGIN_MS: when less time than this is left in an invocation, the file continues in a new one. Must be below lambda_timeout_s."
+  description = "CONTINUATION_MARGIN_MS: when less time than this is left in an invocation, the file continues in a new one (1000 to 900000, below lambda_timeout_s)."
   type        = number
   default     = 60000
 
   validation {
-    condition     = var.continuation_margin_ms >= 1000 && floor(var.continuation_margin_ms) == var.continuation_margin_ms
-    error_message = "continuation_margin_ms must be a whole number of at least 1000."
+    condition     = var.continuation_margin_ms >= 1000 && var.continuation_margin_ms <= 900000 && floor(var.continuation_margin_ms) == var.continuation_margin_ms
+    error_message = "continuation_margin_ms must be a whole number from 1000 to 900000 (below a second the writes in flight cannot drain before the deadline)."
+  }
+
+  validation {
+    condition     = var.continuation_margin_ms < var.lambda_timeout_s * 1000
+    error_message = "continuation_margin_ms must be below lambda_timeout_s, or every invocation would hand its file over before reading a row."
   }
 }
 
@@ -316,13 +331,18 @@ variable "schema_file" {
 }
 
 variable "schema_key" {
-  description = "Key of the schema object in the source bucket, used when schema_file is set; must lie outside the upload, report and rejected prefixes."
+  description = "Key of the schema object in the source bucket, used when schema_file is set; outside the report and rejected prefixes, and not a .csv/.tsv key (it must not invoke the function)."
   type        = string
   default     = "config/schema.json"
 
   validation {
-    condition     = length(var.schema_key) > 0 && !startswith(var.schema_key, "/") && !endswith(var.schema_key, "/") && !strcontains(var.schema_key, "*")
-    error_message = "schema_key must be a plain object key (no leading or trailing '/', no '*')."
+    condition     = length(var.schema_key) > 0 && !startswith(var.schema_key, "/") && !endswith(var.schema_key, "/") && !can(regex("[*?$]", var.schema_key))
+    error_message = "schema_key must be a plain object key (no leading or trailing '/', no '*', '?' or '$')."
+  }
+
+  validation {
+    condition     = !startswith(var.schema_key, var.report_prefix) && !startswith(var.schema_key, var.rejected_prefix) && !can(regex("\\.(csv|tsv)(\\.gz)?$", var.schema_key))
+    error_message = "schema_key must lie outside report_prefix and rejected_prefix and must not end in .csv, .csv.gz, .tsv or .tsv.gz: the function must neither overwrite it nor be invoked by it."
   }
 }
 
@@ -352,4 +372,124 @@ variable "noncurrent_version_expiration_days" {
     condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
     error_message = "noncurrent_version_expiration_days must be a whole number of at least 1."
   }
+}
+
+variable "existing_table_name" {
+  description = "Load into an existing DynamoDB table (in this account and region) instead of creating one: no table is planned, the function's role is scoped to that table. table.hash_key and table.range_key must then describe its key schema (checked at plan; the local stack builds its stand-in from them); table.name and the capacities are not used. null creates var.table."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.existing_table_name == null || can(regex("^[A-Za-z0-9_.-]{3,255}$", coalesce(var.existing_table_name, "-")))
+    error_message = "existing_table_name must be null or a DynamoDB table name (3-255 characters of letters, digits, '_', '-' and '.')."
+  }
+}
+
+variable "existing_bucket_name" {
+  description = "Serve an existing bucket (in this account) instead of creating the source bucket. Its event notification configuration is then replaced: see existing_bucket_notifications. null creates the bucket."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.existing_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", coalesce(var.existing_bucket_name, "-")))
+    error_message = "existing_bucket_name must be null or an S3 bucket name."
+  }
+}
+
+variable "existing_bucket_notifications" {
+  description = "Must be \"replace\" when existing_bucket_name is set: S3 keeps one notification configuration per bucket, and Terraform's aws_s3_bucket_notification owns all of it, so applying replaces every notification the bucket has today (other Lambda functions, queues, topics). Move those into this stack first, or use a bucket of its own."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.existing_bucket_notifications == null || var.existing_bucket_notifications == "replace"
+    error_message = "existing_bucket_notifications must be null or \"replace\"."
+  }
+
+  validation {
+    condition     = var.existing_bucket_name == null || var.existing_bucket_notifications == "replace"
+    error_message = "existing_bucket_name is set: applying replaces the bucket's whole event notification configuration (Terraform's aws_s3_bucket_notification owns all of it; hashicorp/terraform-provider-aws#501), deleting any notification it has today. Check with `aws s3api get-bucket-notification-configuration --bucket <name>`; when it is empty or you have moved its notifications here, set existing_bucket_notifications = \"replace\"."
+  }
+}
+
+variable "ledger_enabled" {
+  description = "Create the file ledger table (LEDGER_TABLE: the newest upload of a key wins, events once, shared capacity). false runs without it: each event is processed as it comes."
+  type        = bool
+  default     = true
+}
+
+variable "datasets" {
+  description = "Several feeds, one function (DATASETS): sub-prefix of upload_prefix (ending in '/') to { table = a new table's definition (as var.table) | existing_table_name = an existing table's name, schema_file = optional JSON file relative to infra/, schema_key = optional key it is uploaded to (default config/datasets/<sub-prefix>schema.json) }. Keys matching no dataset go to the default table."
+  type = map(object({
+    table = optional(object({
+      name = string
+      hash_key = object({
+        name = string
+        type = string
+      })
+      range_key = optional(object({
+        name = string
+        type = string
+      }))
+      billing_mode   = optional(string, "PROVISIONED")
+      read_capacity  = optional(number, 5)
+      write_capacity = optional(number, 5)
+    }))
+    existing_table_name = optional(string)
+    schema_file         = optional(string)
+    schema_key          = optional(string)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for k, d in var.datasets : endswith(k, "/") && (var.upload_prefix == "" || !startswith(k, var.upload_prefix)) && !can(regex("[*?$]", k))])
+    error_message = "Each datasets key must be a sub-prefix of upload_prefix ending in '/', written after it (\"orders/\", not \"incoming/orders/\"), without '*', '?' or '$'."
+  }
+
+  validation {
+    condition     = alltrue([for k, d in var.datasets : (d.table == null) != (d.existing_table_name == null)])
+    error_message = "Each dataset needs either table (a new table's definition) or existing_table_name, not both."
+  }
+
+  validation {
+    condition = alltrue([for k, d in var.datasets : d.table == null || try(
+      can(regex("^[A-Za-z0-9_.-]{3,255}$", d.table.name)) &&
+      contains(["S", "N", "B"], d.table.hash_key.type) &&
+      (d.table.range_key == null ? true : (contains(["S", "N", "B"], d.table.range_key.type) && d.table.range_key.name != d.table.hash_key.name)) &&
+      contains(["PROVISIONED", "PAY_PER_REQUEST"], d.table.billing_mode) &&
+      d.table.read_capacity >= 1 && d.table.write_capacity >= 1,
+    false)])
+    error_message = "Each dataset's table must be a valid definition: name of 3-255 characters, key types S, N or B, a sort key unlike the partition key, billing_mode PROVISIONED or PAY_PER_REQUEST, capacities of at least 1."
+  }
+
+  validation {
+    condition     = alltrue([for k, d in var.datasets : d.existing_table_name == null || can(regex("^[A-Za-z0-9_.-]{3,255}$", coalesce(d.existing_table_name, "-")))])
+    error_message = "Each dataset's existing_table_name must be a DynamoDB table name."
+  }
+
+  validation {
+    # Relative paths are read from the working directory: infra/ for `terraform -chdir=infra` and `terraform test`.
+    condition     = alltrue([for k, d in var.datasets : d.schema_file == null || can(keys(jsondecode(file(coalesce(d.schema_file, "-")))))])
+    error_message = "Each dataset's schema_file must be null or a readable file holding a JSON object."
+  }
+
+  validation {
+    condition = alltrue([for k, d in var.datasets : d.schema_key == null || (
+      !startswith(coalesce(d.schema_key, "-"), var.report_prefix) && !startswith(coalesce(d.schema_key, "-"), var.rejected_prefix) &&
+      !can(regex("(^/|/$|[*?$]|\\.(csv|tsv)(\\.gz)?$)", coalesce(d.schema_key, "-")))
+    )])
+    error_message = "Each dataset's schema_key must be a plain object key outside report_prefix and rejected_prefix, not ending in .csv, .csv.gz, .tsv or .tsv.gz."
+  }
+}
+
+variable "uploader_policy_enabled" {
+  description = "Create a managed IAM policy for the system that uploads: s3:PutObject (and multipart) under upload_prefix only, and reading the reports and rejected rows. Attach its ARN (output uploader_policy_arn) to that system's role or user."
+  type        = bool
+  default     = false
+}
+
+variable "dashboard_enabled" {
+  description = "Create a CloudWatch dashboard of the pipeline (rows, files, throttles, capacity, errors, duration, failure queue); output dashboard_url."
+  type        = bool
+  default     = true
 }

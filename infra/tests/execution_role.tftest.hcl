@@ -21,7 +21,7 @@ variables {
   upload_prefix      = "incoming/"
   report_prefix      = "reports/"
   rejected_prefix    = "rejected/"
-  table_name         = "csv2ddb-items"
+  table_arns         = ["arn:aws:dynamodb:eu-west-1:123456789012:table/csv2ddb-items"]
   failure_queue_name = "csv2ddb-ingest-failures"
 }
 
@@ -83,8 +83,8 @@ run "grants_exactly_the_pipeline_actions" {
   }
 
   assert {
-    condition     = aws_iam_role_policy.this.policy == data.aws_iam_policy_document.this.json && length(aws_iam_role_policy.schema) == 0
-    error_message = "One inline policy, without schema access when there is no schema."
+    condition     = aws_iam_role_policy.this.policy == data.aws_iam_policy_document.this.json && length(aws_iam_role_policy.schema) == 0 && length(aws_iam_role_policy.ledger) == 0
+    error_message = "One inline policy, without schema or ledger access when there is neither."
   }
 }
 
@@ -127,7 +127,7 @@ run "reads_the_schema_object_only_when_there_is_one" {
   }
 
   variables {
-    schema_object_key = "config/schema.json"
+    schema_object_keys = ["config/schema.json"]
   }
 
   assert {
@@ -154,10 +154,64 @@ run "rejects_wildcards_in_prefixes" {
   }
 
   variables {
-    upload_prefix     = "*"
-    report_prefix     = "reports"
-    schema_object_key = "config/*"
+    upload_prefix      = "*"
+    report_prefix      = "reports?"
+    rejected_prefix    = ""
+    schema_object_keys = ["config/*"]
+    table_arns         = ["arn:aws:dynamodb:eu-west-1:123456789012:table/*"]
+    ledger_table_name  = "*"
   }
 
-  expect_failures = [var.upload_prefix, var.report_prefix, var.schema_object_key]
+  expect_failures = [var.upload_prefix, var.report_prefix, var.rejected_prefix, var.schema_object_keys, var.table_arns, var.ledger_table_name]
+}
+
+run "an_empty_upload_prefix_reads_the_whole_bucket" {
+  command = plan
+
+  module {
+    source = "./modules/execution_role"
+  }
+
+  variables {
+    upload_prefix = ""
+  }
+
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.this.statement : s.resources if s.sid == "ReadUploads"][0] == toset(["arn:aws:s3:::csv2ddb-source-123456789012-eu-west-1/*"])
+    error_message = "An empty upload prefix reads every key of the bucket (and only that bucket)."
+  }
+}
+
+run "writes_every_table_and_keeps_the_ledger_with_four_actions" {
+  command = plan
+
+  module {
+    source = "./modules/execution_role"
+  }
+
+  variables {
+    table_arns = [
+      "arn:aws:dynamodb:eu-west-1:123456789012:table/csv2ddb-items",
+      "arn:aws:dynamodb:eu-west-1:123456789012:table/Orders",
+    ]
+    ledger_table_name = "csv2ddb-ledger"
+  }
+
+  assert {
+    condition = [for s in data.aws_iam_policy_document.this.statement : s.resources if s.sid == "WriteItems"][0] == toset([
+      "arn:aws:dynamodb:eu-west-1:123456789012:table/csv2ddb-items",
+      "arn:aws:dynamodb:eu-west-1:123456789012:table/Orders",
+    ])
+    error_message = "The role writes items to exactly the tables it is given."
+  }
+
+  assert {
+    condition = (
+      length(aws_iam_role_policy.ledger) == 1 &&
+      length(data.aws_iam_policy_document.ledger[0].statement) == 1 &&
+      toset(data.aws_iam_policy_document.ledger[0].statement[0].actions) == toset(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]) &&
+      toset(data.aws_iam_policy_document.ledger[0].statement[0].resources) == toset(["arn:aws:dynamodb:eu-west-1:123456789012:table/csv2ddb-ledger"])
+    )
+    error_message = "The ledger grant is GetItem, PutItem, UpdateItem and DeleteItem on the ledger table's ARN, nothing more."
+  }
 }

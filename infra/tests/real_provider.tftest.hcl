@@ -45,8 +45,9 @@ run "role_policy_json_has_no_wildcards" {
     upload_prefix      = "incoming/"
     report_prefix      = "reports/"
     rejected_prefix    = "rejected/"
-    schema_object_key  = "config/schema.json"
-    table_name         = "csv2ddb-items"
+    schema_object_keys = ["config/schema.json"]
+    table_arns         = ["arn:aws:dynamodb:eu-west-1:123456789012:table/csv2ddb-items"]
+    ledger_table_name  = "csv2ddb-ledger"
     failure_queue_name = "csv2ddb-ingest-failures"
   }
 
@@ -55,6 +56,7 @@ run "role_policy_json_has_no_wildcards" {
       for s in concat(
         jsondecode(aws_iam_role_policy.this.policy).Statement,
         jsondecode(aws_iam_role_policy.schema[0].policy).Statement,
+        jsondecode(aws_iam_role_policy.ledger[0].policy).Statement,
       ) :
       [
         s.Effect == "Allow",
@@ -72,9 +74,11 @@ run "role_policy_json_has_no_wildcards" {
       for s in concat(
         jsondecode(aws_iam_role_policy.this.policy).Statement,
         jsondecode(aws_iam_role_policy.schema[0].policy).Statement,
+        jsondecode(aws_iam_role_policy.ledger[0].policy).Statement,
       ) : flatten([s.Action])
       ])) == sort([
       "dynamodb:BatchWriteItem", "dynamodb:DescribeTable",
+      "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
       "lambda:InvokeFunction",
       "logs:CreateLogStream", "logs:PutLogEvents",
       "s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:GetObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject",

@@ -50,7 +50,7 @@ run "tfvars_design_defaults" {
   }
 
   assert {
-    condition     = module.table.dynamodb_table_key_schema.hash_key.name == "ID" && module.table.dynamodb_table_key_schema.hash_key.type == "N" && module.table.dynamodb_table_key_schema.range_key == null
+    condition     = module.table[0].dynamodb_table_key_schema.hash_key.name == "ID" && module.table[0].dynamodb_table_key_schema.hash_key.type == "N" && module.table[0].dynamodb_table_key_schema.range_key == null
     error_message = "The table must get the key schema from var.table."
   }
 }
@@ -70,6 +70,7 @@ run "function_is_wired_to_bucket_table_and_prefixes" {
       WRITE_CONCURRENCY            = "16"
       MAX_WRITE_ATTEMPTS           = "10"
       LOG_LEVEL                    = "INFO"
+      LEDGER_TABLE                 = "csv2ddb-ledger"
       POWERTOOLS_SERVICE_NAME      = "csv2ddb"
       POWERTOOLS_METRICS_NAMESPACE = "csv2ddb"
     }

@@ -10,7 +10,7 @@ variables {
   function_arn            = "arn:aws:lambda:eu-west-1:123456789012:function:csv2ddb-ingest"
 }
 
-run "notifies_the_function_for_csv_and_csv_gz_through_a_scoped_permission" {
+run "notifies_the_function_for_csv_and_tsv_plain_or_gzip_through_a_scoped_permission" {
   command = plan
 
   module {
@@ -23,13 +23,13 @@ run "notifies_the_function_for_csv_and_csv_gz_through_a_scoped_permission" {
   }
 
   assert {
-    condition     = length(aws_s3_bucket_notification.this.lambda_function) == 2
-    error_message = "There must be exactly two rules: .csv and .csv.gz."
+    condition     = length(aws_s3_bucket_notification.this.lambda_function) == 4
+    error_message = "There must be exactly four rules: .csv, .csv.gz, .tsv and .tsv.gz."
   }
 
   assert {
-    condition     = toset([for f in aws_s3_bucket_notification.this.lambda_function : f.filter_suffix]) == toset([".csv", ".csv.gz"])
-    error_message = "The rules must filter on the suffixes .csv and .csv.gz."
+    condition     = toset([for f in aws_s3_bucket_notification.this.lambda_function : f.filter_suffix]) == toset([".csv", ".csv.gz", ".tsv", ".tsv.gz"])
+    error_message = "The rules must filter on the suffixes .csv, .csv.gz, .tsv and .tsv.gz."
   }
 
   assert {
@@ -79,8 +79,25 @@ run "custom_upload_prefix" {
   }
 
   assert {
-    condition     = length(distinct([for f in aws_s3_bucket_notification.this.lambda_function : f.id])) == 2
+    condition     = length(distinct([for f in aws_s3_bucket_notification.this.lambda_function : f.id])) == 4
     error_message = "Each rule needs its own id."
+  }
+}
+
+run "an_empty_upload_prefix_covers_the_whole_bucket" {
+  command = plan
+
+  module {
+    source = "./modules/s3_notification"
+  }
+
+  variables {
+    upload_prefix = ""
+  }
+
+  assert {
+    condition     = alltrue([for f in aws_s3_bucket_notification.this.lambda_function : f.filter_prefix == "" && startswith(f.id, "csv2ddb-")])
+    error_message = "An empty upload prefix filters on suffixes only, with rule ids that still name something."
   }
 }
 
@@ -94,8 +111,7 @@ run "rejects_overlapping_suffixes_and_other_events" {
   variables {
     filter_suffixes = [".csv", "data.csv"]
     events          = ["s3:ObjectRemoved:*"]
-    upload_prefix   = "incoming"
   }
 
-  expect_failures = [var.filter_suffixes, var.events, var.upload_prefix]
+  expect_failures = [var.filter_suffixes, var.events]
 }

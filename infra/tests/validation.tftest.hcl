@@ -102,7 +102,6 @@ run "function_settings_must_be_in_range" {
     lambda_memory_mb              = 64
     write_concurrency             = 0
     max_write_attempts            = 0
-    continuation_margin_ms        = 500
     lambda_maximum_retry_attempts = 3
     lambda_maximum_event_age_s    = 30
     lambda_recursive_loop         = "Disabled"
@@ -116,7 +115,6 @@ run "function_settings_must_be_in_range" {
     var.lambda_memory_mb,
     var.write_concurrency,
     var.max_write_attempts,
-    var.continuation_margin_ms,
     var.lambda_maximum_retry_attempts,
     var.lambda_maximum_event_age_s,
     var.lambda_recursive_loop,
@@ -127,22 +125,143 @@ run "prefixes_names_and_contacts_must_be_well_formed" {
   command = plan
 
   variables {
-    upload_prefix   = "incoming"
-    report_prefix   = "/reports/"
+    report_prefix   = "reports/$${aws:username}/"
     rejected_prefix = ""
-    schema_key      = "config/"
     project         = "CSV2DDB"
     account_id      = "1234"
     alarm_email     = "not-an-address"
   }
 
   expect_failures = [
-    var.upload_prefix,
     var.report_prefix,
     var.rejected_prefix,
-    var.schema_key,
     var.project,
     var.account_id,
     var.alarm_email,
   ]
+}
+
+run "margin_must_be_at_least_a_second" {
+  command = plan
+
+  variables {
+    continuation_margin_ms = 500
+  }
+
+  expect_failures = [var.continuation_margin_ms]
+}
+
+run "margin_must_leave_the_timeout_room" {
+  command = plan
+
+  variables {
+    lambda_timeout_s       = 60
+    continuation_margin_ms = 60000
+  }
+
+  expect_failures = [var.continuation_margin_ms]
+}
+
+run "margin_may_be_one_second_and_prefixes_need_no_slash" {
+  command = plan
+
+  variables {
+    continuation_margin_ms = 1000
+    upload_prefix          = ""
+    report_prefix          = "out-reports"
+    rejected_prefix        = "out-rejected"
+  }
+
+  assert {
+    condition     = module.lambda_function.lambda_function_environment["UPLOAD_PREFIX"] == "" && module.lambda_function.lambda_function_environment["CONTINUATION_MARGIN_MS"] == "1000"
+    error_message = "An empty upload prefix (the whole bucket) and a one-second margin are valid, as the function takes them."
+  }
+}
+
+run "output_prefixes_must_not_hold_the_upload_prefix" {
+  command = plan
+
+  variables {
+    upload_prefix   = "reports/in/"
+    rejected_prefix = "reports/in"
+  }
+
+  expect_failures = [var.report_prefix, var.rejected_prefix]
+}
+
+run "schema_key_must_be_an_object_key" {
+  command = plan
+
+  variables {
+    schema_key = "config/"
+  }
+
+  expect_failures = [var.schema_key]
+}
+
+run "schema_key_must_not_be_output_or_an_upload" {
+  command = plan
+
+  variables {
+    schema_key = "reports/schema.json"
+  }
+
+  expect_failures = [var.schema_key]
+}
+
+run "schema_key_must_not_invoke_the_function" {
+  command = plan
+
+  variables {
+    schema_key = "config/schema.csv"
+  }
+
+  expect_failures = [var.schema_key]
+}
+
+run "an_existing_bucket_needs_its_notifications_acknowledged" {
+  command = plan
+
+  variables {
+    existing_bucket_name = "acme-landing"
+  }
+
+  expect_failures = [var.existing_bucket_notifications]
+}
+
+run "datasets_must_be_sub_prefixes_with_one_table_each" {
+  command = plan
+
+  variables {
+    datasets = {
+      "incoming/orders/" = { existing_table_name = "Orders" }
+    }
+  }
+
+  expect_failures = [var.datasets]
+}
+
+run "a_dataset_takes_a_new_or_an_existing_table_not_both" {
+  command = plan
+
+  variables {
+    datasets = {
+      "orders/" = {
+        existing_table_name = "Orders"
+        table               = { name = "Orders", hash_key = { name = "id", type = "S" } }
+      }
+    }
+  }
+
+  expect_failures = [var.datasets]
+}
+
+run "upload_prefix_must_not_widen_the_grants" {
+  command = plan
+
+  variables {
+    upload_prefix = "incoming/*"
+  }
+
+  expect_failures = [var.upload_prefix]
 }

@@ -9,11 +9,11 @@ locals {
   # ARNs are built from names: the role does not depend on the resources that
   # depend on it (the function, its queue), and the policy is known at plan time.
   bucket_arn         = "arn:${local.partition}:s3:::${var.source_bucket_name}"
-  table_arn          = "arn:${local.partition}:dynamodb:${local.region}:${var.account_id}:table/${var.table_name}"
   function_arn       = "arn:${local.partition}:lambda:${local.region}:${var.account_id}:function:${var.function_name}"
   log_group_arn      = "arn:${local.partition}:logs:${local.region}:${var.account_id}:log-group:/aws/lambda/${var.function_name}"
   failure_queue_arn  = "arn:${local.partition}:sqs:${local.region}:${var.account_id}:${var.failure_queue_name}"
-  schema_object_arn  = var.schema_object_key == null ? null : "${local.bucket_arn}/${var.schema_object_key}"
+  ledger_table_arn   = "arn:${local.partition}:dynamodb:${local.region}:${var.account_id}:table/${coalesce(var.ledger_table_name, "-")}"
+  schema_object_arns = [for k in var.schema_object_keys : "${local.bucket_arn}/${k}"]
   upload_objects_arn = "${local.bucket_arn}/${var.upload_prefix}*"
   report_objects_arn = "${local.bucket_arn}/${var.report_prefix}*"
   reject_objects_arn = "${local.bucket_arn}/${var.rejected_prefix}*"
@@ -76,7 +76,7 @@ data "aws_iam_policy_document" "this" {
     sid       = "WriteItems"
     effect    = "Allow"
     actions   = ["dynamodb:BatchWriteItem", "dynamodb:DescribeTable"]
-    resources = [local.table_arn]
+    resources = var.table_arns
   }
 
   statement {
@@ -112,20 +112,40 @@ resource "aws_iam_role_policy" "this" {
 }
 
 data "aws_iam_policy_document" "schema" {
-  count = var.schema_object_key == null ? 0 : 1
+  count = length(var.schema_object_keys) == 0 ? 0 : 1
 
   statement {
     sid       = "ReadSchema"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = [local.schema_object_arn]
+    resources = local.schema_object_arns
   }
 }
 
 resource "aws_iam_role_policy" "schema" {
-  count = var.schema_object_key == null ? 0 : 1
+  count = length(var.schema_object_keys) == 0 ? 0 : 1
 
   name   = "read-schema"
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.schema[0].json
+}
+
+# The file ledger: claims and leases are single-item reads and conditional writes.
+data "aws_iam_policy_document" "ledger" {
+  count = var.ledger_table_name == null ? 0 : 1
+
+  statement {
+    sid       = "KeepTheFileLedger"
+    effect    = "Allow"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    resources = [local.ledger_table_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "ledger" {
+  count = var.ledger_table_name == null ? 0 : 1
+
+  name   = "file-ledger"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.ledger[0].json
 }

@@ -28,57 +28,6 @@ variable "source_bucket_name" {
   type        = string
 }
 
-variable "upload_prefix" {
-  description = "Prefix of the uploaded CSV files (read access)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[^/*].*/$", var.upload_prefix)) && !strcontains(var.upload_prefix, "*")
-    error_message = "upload_prefix must be non-empty, end with '/', and contain neither a leading '/' nor '*'."
-  }
-}
-
-variable "report_prefix" {
-  description = "Prefix of the per-file reports (write access)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[^/*].*/$", var.report_prefix)) && !strcontains(var.report_prefix, "*")
-    error_message = "report_prefix must be non-empty, end with '/', and contain neither a leading '/' nor '*'."
-  }
-}
-
-variable "rejected_prefix" {
-  description = "Prefix of the rejected-rows files (write and delete access)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[^/*].*/$", var.rejected_prefix)) && !strcontains(var.rejected_prefix, "*")
-    error_message = "rejected_prefix must be non-empty, end with '/', and contain neither a leading '/' nor '*'."
-  }
-}
-
-variable "schema_object_key" {
-  description = "Key of the column schema object in the source bucket (read access to that one object); null when there is no schema."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.schema_object_key == null || (length(coalesce(var.schema_object_key, "-")) > 0 && !strcontains(coalesce(var.schema_object_key, "-"), "*"))
-    error_message = "schema_object_key must be a plain object key without '*'."
-  }
-}
-
-variable "table_name" {
-  description = "Name of the DynamoDB table the function writes to (in the role's account and region)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_.-]{3,255}$", var.table_name))
-    error_message = "table_name must be the name of one DynamoDB table."
-  }
-}
-
 variable "failure_queue_name" {
   description = "Name of the SQS queue that receives events whose processing failed (on-failure destination)."
   type        = string
@@ -88,4 +37,66 @@ variable "tags" {
   description = "Tags for the role."
   type        = map(string)
   default     = {}
+}
+
+variable "upload_prefix" {
+  description = "Prefix of the uploaded CSV files (read access); empty for the whole bucket."
+  type        = string
+
+  validation {
+    condition     = !can(regex("[*?$]", var.upload_prefix))
+    error_message = "upload_prefix must not contain '*', '?' or '$': in an IAM resource they are wildcards or variables and would widen the grant."
+  }
+}
+
+variable "report_prefix" {
+  description = "Prefix of the per-file reports (write access)."
+  type        = string
+
+  validation {
+    condition     = length(var.report_prefix) > 0 && !can(regex("[*?$]", var.report_prefix))
+    error_message = "report_prefix must be non-empty and must not contain '*', '?' or '$' (IAM wildcards and variables)."
+  }
+}
+
+variable "rejected_prefix" {
+  description = "Prefix of the rejected-rows files (write and delete access)."
+  type        = string
+
+  validation {
+    condition     = length(var.rejected_prefix) > 0 && !can(regex("[*?$]", var.rejected_prefix))
+    error_message = "rejected_prefix must be non-empty and must not contain '*', '?' or '$' (IAM wildcards and variables)."
+  }
+}
+
+variable "schema_object_keys" {
+  description = "Keys of the column schema objects in the source bucket (read access to those objects only)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for k in var.schema_object_keys : length(k) > 0 && !can(regex("[*?$]", k))])
+    error_message = "schema_object_keys must be plain object keys without '*', '?' or '$'."
+  }
+}
+
+variable "table_arns" {
+  description = "ARNs of the DynamoDB tables the function writes items to (the default table and every dataset's)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.table_arns) > 0 && alltrue([for a in var.table_arns : can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$", a))])
+    error_message = "table_arns must list at least one DynamoDB table ARN (no wildcards)."
+  }
+}
+
+variable "ledger_table_name" {
+  description = "Name of the file ledger table (LEDGER_TABLE) in the role's account and region; null when there is no ledger."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ledger_table_name == null || can(regex("^[A-Za-z0-9_.-]{3,255}$", coalesce(var.ledger_table_name, "-")))
+    error_message = "ledger_table_name must be null or a DynamoDB table name."
+  }
 }

@@ -3,29 +3,11 @@ data "aws_partition" "current" {}
 locals {
   log_group_name = "/aws/lambda/${var.function_name}"
 
+  # Metrics land in the namespace the dashboard reads.
   environment = merge(
-    {
-      TABLE_NAME                   = var.table_name
-      SOURCE_BUCKET                = var.source_bucket
-      UPLOAD_PREFIX                = var.upload_prefix
-      REPORT_PREFIX                = var.report_prefix
-      REJECTED_PREFIX              = var.rejected_prefix
-      TYPE_MODE                    = var.type_mode
-      CONTINUATION_MARGIN_MS       = tostring(var.continuation_margin_ms)
-      WRITE_CONCURRENCY            = tostring(var.write_concurrency)
-      MAX_WRITE_ATTEMPTS           = tostring(var.max_write_attempts)
-      LOG_LEVEL                    = var.log_level
-      POWERTOOLS_SERVICE_NAME      = "csv2ddb"
-      POWERTOOLS_METRICS_NAMESPACE = "csv2ddb"
-    },
-    var.schema_s3_key == null ? {} : { SCHEMA_S3_KEY = var.schema_s3_key },
+    { POWERTOOLS_SERVICE_NAME = "csv2ddb", POWERTOOLS_METRICS_NAMESPACE = "csv2ddb" },
+    var.environment_variables,
   )
-
-  prefixes = {
-    upload_prefix   = var.upload_prefix
-    report_prefix   = var.report_prefix
-    rejected_prefix = var.rejected_prefix
-  }
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -37,7 +19,7 @@ resource "aws_cloudwatch_log_group" "this" {
 
 resource "aws_lambda_function" "this" {
   function_name                  = var.function_name
-  description                    = "csv2ddb: CSV objects under s3://${var.source_bucket}/${var.upload_prefix} to items in ${var.table_name}"
+  description                    = var.description
   role                           = var.role_arn
   runtime                        = "nodejs22.x"
   architectures                  = ["arm64"]
@@ -60,25 +42,6 @@ resource "aws_lambda_function" "this" {
   }
 
   tags = var.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.timeout * 1000 > var.continuation_margin_ms
-      error_message = "timeout (${var.timeout} s) must be longer than continuation_margin_ms (${var.continuation_margin_ms} ms), or every invocation would hand its file over before reading a row."
-    }
-
-    precondition {
-      condition = alltrue(flatten([
-        for a, pa in local.prefixes : [for b, pb in local.prefixes : a == b || !startswith(pa, pb)]
-      ]))
-      error_message = "upload_prefix, report_prefix and rejected_prefix must not contain one another: the function's own output must never be read as input."
-    }
-
-    precondition {
-      condition     = var.schema_s3_key == null || alltrue([for p in values(local.prefixes) : !startswith(coalesce(var.schema_s3_key, "-"), p)])
-      error_message = "schema_s3_key must be outside upload_prefix, report_prefix and rejected_prefix: uploading it must not invoke the function, nor may the function overwrite it."
-    }
-  }
 }
 
 # A file that outlasts one invocation continues in an asynchronous invocation of

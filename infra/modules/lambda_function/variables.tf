@@ -88,110 +88,6 @@ variable "log_format" {
   }
 }
 
-variable "table_name" {
-  description = "TABLE_NAME: the destination table."
-  type        = string
-}
-
-variable "source_bucket" {
-  description = "SOURCE_BUCKET: the bucket this function serves."
-  type        = string
-}
-
-variable "upload_prefix" {
-  description = "UPLOAD_PREFIX: only keys under it are processed."
-  type        = string
-  default     = "incoming/"
-
-  validation {
-    condition     = can(regex("^[^/].*/$", var.upload_prefix))
-    error_message = "upload_prefix must be non-empty, must not start with '/' and must end with '/'."
-  }
-}
-
-variable "report_prefix" {
-  description = "REPORT_PREFIX: where per-file reports go."
-  type        = string
-  default     = "reports/"
-
-  validation {
-    condition     = can(regex("^[^/].*/$", var.report_prefix))
-    error_message = "report_prefix must be non-empty, must not start with '/' and must end with '/'."
-  }
-}
-
-variable "rejected_prefix" {
-  description = "REJECTED_PREFIX: where rejected rows go."
-  type        = string
-  default     = "rejected/"
-
-  validation {
-    condition     = can(regex("^[^/].*/$", var.rejected_prefix))
-    error_message = "rejected_prefix must be non-empty, must not start with '/' and must end with '/'."
-  }
-}
-
-variable "type_mode" {
-  description = "TYPE_MODE: infer (numbers and booleans are typed) or string (every non-key field is S)."
-  type        = string
-  default     = "infer"
-
-  validation {
-    condition     = contains(["infer", "string"], var.type_mode)
-    error_message = "type_mode must be infer or string."
-  }
-}
-
-variable "continuation_margin_ms" {
-  description = "CONTINUATION_MARGIN_MS: when less time than this is left, the file continues in a new invocation."
-  type        = number
-  default     = 60000
-
-  validation {
-    condition     = var.continuation_margin_ms >= 1000 && floor(var.continuation_margin_ms) == var.continuation_margin_ms
-    error_message = "continuation_margin_ms must be a whole number of at least 1000."
-  }
-}
-
-variable "write_concurrency" {
-  description = "WRITE_CONCURRENCY: BatchWriteItem calls in flight."
-  type        = number
-  default     = 16
-
-  validation {
-    condition     = var.write_concurrency >= 1 && var.write_concurrency <= 64 && floor(var.write_concurrency) == var.write_concurrency
-    error_message = "write_concurrency must be a whole number from 1 to 64."
-  }
-}
-
-variable "max_write_attempts" {
-  description = "MAX_WRITE_ATTEMPTS: attempts per batch (unprocessed items are retried with backoff) before the invocation fails."
-  type        = number
-  default     = 10
-
-  validation {
-    condition     = var.max_write_attempts >= 1 && var.max_write_attempts <= 100 && floor(var.max_write_attempts) == var.max_write_attempts
-    error_message = "max_write_attempts must be a whole number from 1 to 100."
-  }
-}
-
-variable "log_level" {
-  description = "LOG_LEVEL of the function's logger."
-  type        = string
-  default     = "INFO"
-
-  validation {
-    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"], var.log_level)
-    error_message = "log_level must be TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT."
-  }
-}
-
-variable "schema_s3_key" {
-  description = "SCHEMA_S3_KEY: key of the column schema object in the source bucket; null sets no variable (no schema)."
-  type        = string
-  default     = null
-}
-
 variable "recursive_loop" {
   description = "Lambda's recursive loop detection for the function: Allow or Terminate. A file that outlasts one invocation continues in an asynchronous invocation of the same function, and Lambda stops such a chain after about 16 invocations unless this is Allow. Allow is needed so that files larger than about 16 invocations of work can finish; Terminate protects against runaway loops but caps a file at about 16 invocations (csv2ddb has its own guard: an invocation that makes no progress fails the file instead of handing it on)."
   type        = string
@@ -259,6 +155,18 @@ variable "alarm_email" {
 
 variable "tags" {
   description = "Tags for the function and the resources around it."
+  type        = map(string)
+  default     = {}
+}
+
+variable "description" {
+  description = "Description of the function."
+  type        = string
+  default     = "csv2ddb: CSV objects to DynamoDB items"
+}
+
+variable "environment_variables" {
+  description = "The function's environment: its settings, already checked by the caller (the root module validates each once). POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE are added when missing."
   type        = map(string)
   default     = {}
 }

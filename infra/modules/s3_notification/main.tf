@@ -16,7 +16,7 @@ resource "aws_s3_bucket_notification" "this" {
     for_each = var.filter_suffixes
 
     content {
-      id                  = "${trimsuffix(var.upload_prefix, "/")}-${replace(trimprefix(lambda_function.value, "."), ".", "-")}"
+      id                  = "${coalesce(trimsuffix(var.upload_prefix, "/"), "csv2ddb")}-${replace(trimprefix(lambda_function.value, "."), ".", "-")}"
       lambda_function_arn = var.function_arn
       events              = var.events
       filter_prefix       = var.upload_prefix

@@ -34,20 +34,15 @@ variable "function_arn" {
 }
 
 variable "upload_prefix" {
-  description = "Only keys under this prefix invoke the function."
+  description = "Only keys under this prefix invoke the function; empty for the whole bucket."
   type        = string
   default     = "incoming/"
-
-  validation {
-    condition     = can(regex("^[^/].*/$", var.upload_prefix))
-    error_message = "upload_prefix must be non-empty, must not start with '/' and must end with '/'."
-  }
 }
 
 variable "filter_suffixes" {
   description = "Key suffixes that invoke the function, one notification rule each. No suffix may end with another one (S3 rejects overlapping rules)."
   type        = list(string)
-  default     = [".csv", ".csv.gz"]
+  default     = [".csv", ".csv.gz", ".tsv", ".tsv.gz"]
 
   validation {
     condition     = length(var.filter_suffixes) > 0 && length(distinct(var.filter_suffixes)) == length(var.filter_suffixes)
