@@ -1,3 +1,6 @@
+import { isUtf8 } from 'node:buffer';
+import { codecFor, fromWindows1252 } from '../codecs.ts';
+import { type DialectSpec, describeDelimiter, type Encoding, likelyDelimiter } from '../dialect.ts';
 import { readHeader } from '../header.ts';
 import type { ColumnSpec } from './schema.ts';
 import { DEFAULT_SEPARATOR, readTyped } from './typed-value.ts';
@@ -11,6 +14,8 @@ export type InferOptions = {
   readonly keys?: readonly string[];
   /** The set separator to look for. */
   readonly separator?: string;
+  /** The dialect to propose (`detectDialect`): it goes into the schema's `csv` block. */
+  readonly csv?: DialectSpec;
 };
 
 /** How many of a column's non-empty values in the sample fit each type. */
@@ -29,6 +34,7 @@ export type ColumnStats = {
 
 /** The proposal in the file format, ready for `JSON.stringify`. */
 export type SchemaJson = {
+  csv?: DialectSpec;
   columns: Record<string, ColumnSpec>;
   otherColumns: 'infer';
 };
@@ -145,12 +151,59 @@ export const inferSchema = async (
     if (rename) taken.add(suggested);
     return { column, ...tally, proposed: { ...(rename && { name: suggested }), ...typing }, reason };
   });
+  const csv = options.csv && Object.keys(options.csv).length > 0 ? { csv: options.csv } : {};
   return {
     schema: {
+      ...csv,
       columns: Object.fromEntries(columns.map(({ column, proposed }) => [column, proposed])),
       otherColumns: 'infer',
     },
     columns,
     rows,
   };
+};
+
+/** The five bytes windows-1252 leaves unassigned: a file holding one is not windows-1252. */
+const NOT_WINDOWS_1252 = /[\x81\x8d\x8f\x90\x9d]/;
+
+/** A sample's bytes may end in the middle of a UTF-8 character: up to 3 of them are not held against it. */
+const isUtf8Sample = (bytes: Buffer): boolean =>
+  [0, 1, 2, 3].some((cut) => cut < bytes.length && isUtf8(bytes.subarray(0, bytes.length - cut))) ||
+  bytes.length === 0;
+
+/**
+ * Proposes the `csv` block from the first bytes of a file: the encoding (a UTF-16 byte order mark;
+ * bytes that are not UTF-8 but are windows-1252, else Latin-1) and the delimiter (the most frequent
+ * of `,` `;` `|` tab in the header line, outside quotes). What the defaults already give is left out
+ * (a tab for a `.tsv` key: `tsv`). `reasons` says why, for the user.
+ */
+export const detectDialect = (
+  head: Buffer,
+  options: { readonly tsv?: boolean } = {},
+): { readonly csv: DialectSpec; readonly reasons: readonly string[] } => {
+  const reasons: string[] = [];
+  const codec = codecFor('utf-8', head);
+  let encoding: Encoding | undefined;
+  let text: string;
+  if (codec.parse === 'utf16le') {
+    encoding = codec.name === 'UTF-16LE' ? 'utf-16le' : 'utf-16be';
+    reasons.push(`the file starts with a ${codec.name} byte order mark`);
+    text = codec
+      .check(head.subarray(0, head.length - (head.length % 2)))
+      .out.toString('utf16le')
+      .slice(1);
+  } else if (isUtf8Sample(head)) {
+    text = head.toString('utf8');
+  } else {
+    const latin1 = head.toString('latin1');
+    encoding = NOT_WINDOWS_1252.test(latin1) ? 'latin1' : 'windows-1252';
+    reasons.push(`the file is not UTF-8, but reads as ${encoding}`);
+    text = encoding === 'windows-1252' ? fromWindows1252(latin1) : latin1;
+  }
+  const headerLine = (/^\uFEFF?([^\r\n]*)/.exec(text)?.[1] ?? '') as string;
+  const looks = likelyDelimiter(headerLine);
+  const fallback = options.tsv ? '\t' : ',';
+  const delimiter = looks !== undefined && looks !== fallback ? looks : undefined;
+  if (delimiter) reasons.push(`the header line is ${describeDelimiter(delimiter)}-separated`);
+  return { csv: { ...(delimiter && { delimiter }), ...(encoding && { encoding }) }, reasons };
 };

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/core/errors.ts';
-import { inferSchema, suggestAttributeName } from '../../../src/core/schema/infer-schema.ts';
+import { detectDialect, inferSchema, suggestAttributeName } from '../../../src/core/schema/infer-schema.ts';
 import { parseSchema } from '../../../src/core/schema/schema.ts';
 
 const rows = (header: string, ...values: string[]): string[][] => [
@@ -116,5 +117,42 @@ describe('suggestAttributeName()', () => {
     ['  ', ''],
   ])('%j → %j', (column, name) => {
     expect(suggestAttributeName(column)).toBe(name);
+  });
+});
+
+describe('detectDialect()', () => {
+  const fixture = (name: string): Buffer => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url));
+
+  it.each([
+    ['semicolon.csv', {}, { delimiter: ';' }],
+    ['tabs.tsv', {}, { delimiter: '\t' }],
+    ['tabs.tsv', { tsv: true }, {}],
+    ['pipes.csv', {}, { delimiter: '|' }],
+    ['multibyte.csv', {}, {}],
+    ['bom-crlf.csv', {}, {}],
+    ['windows-1252.csv', {}, { delimiter: ';', encoding: 'windows-1252' }],
+    ['windows-1252-unassigned-byte.csv', {}, { delimiter: ';', encoding: 'latin1' }],
+    ['latin1.csv', {}, { encoding: 'windows-1252' }],
+    ['utf16le-bom.csv', {}, { encoding: 'utf-16le' }],
+    ['utf16be-bom.csv', {}, { encoding: 'utf-16be' }],
+  ])('proposes for %s (%j): %j', (name, options, csv) => {
+    expect(detectDialect(fixture(name), options).csv).toEqual(csv);
+  });
+
+  it('ignores delimiters inside quotes, and a UTF-8 character cut off by the end of the sample', () => {
+    const head = Buffer.from('"a,b,c";"d,e";ID\n1;2;ü');
+    expect(detectDialect(head.subarray(0, head.length - 1))).toEqual({
+      csv: { delimiter: ';' },
+      reasons: ['the header line is `;`-separated'],
+    });
+  });
+
+  it('puts the proposed dialect into the schema, which parseSchema accepts', async () => {
+    const { schema } = await inferSchema([['ID'], ['1']], {
+      csv: { delimiter: ';', encoding: 'windows-1252' },
+    });
+    expect(schema.csv).toEqual({ delimiter: ';', encoding: 'windows-1252' });
+    expect(parseSchema(schema).csv).toEqual(schema.csv);
+    expect((await inferSchema([['ID'], ['1']], { csv: {} })).schema).not.toHaveProperty('csv');
   });
 });
