@@ -20,7 +20,27 @@ table_autoscaling = {
   write   = { min_capacity = 5, max_capacity = 100, target_utilization = 70 }
 }
 table_deletion_protection = false
+# Load into a table you already have instead (no table is created; keep
+# table.hash_key/range_key equal to its key schema): e.g. "Orders".
+existing_table_name = null
 
+# Serve a bucket you already have instead of creating one. Applying replaces
+# that bucket's whole event notification configuration: see infra/README.md,
+# then set existing_bucket_notifications = "replace".
+existing_bucket_name          = null
+existing_bucket_notifications = null
+
+# The file ledger table <project>-ledger (LEDGER_TABLE): newest upload wins,
+# events processed once, shared capacity.
+ledger_enabled = true
+
+# Several feeds: sub-prefix of upload_prefix -> its own table, e.g.
+# { "orders/" = { table = { name = "csv2ddb-orders", hash_key = { name = "OrderId", type = "S" } }, schema_file = "orders.json" },
+#   "customers/" = { existing_table_name = "Customers" } }
+datasets = {}
+
+# upload_prefix may be "" (the whole bucket); the output prefixes must not be
+# empty nor hold it. continuation_margin_ms: 1000-900000, below the timeout.
 upload_prefix          = "incoming/"
 report_prefix          = "reports/"
 rejected_prefix        = "rejected/"
@@ -46,6 +66,12 @@ schema_file = null
 schema_key  = "config/schema.json"
 
 alarm_email = null
+
+# A managed policy for the system that uploads (put under upload_prefix, read
+# its reports and rejected rows): output uploader_policy_arn.
+uploader_policy_enabled = false
+# A CloudWatch dashboard of the pipeline: output dashboard_url.
+dashboard_enabled = true
 
 force_destroy                      = false
 noncurrent_version_expiration_days = 30
