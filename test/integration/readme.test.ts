@@ -35,43 +35,19 @@ const splitMarkdown = (markdown: string) => {
 /** The timing of a run changes from run to run; its counts and status do not. */
 const untimed = (line: string) => line.replace(/\(\d+ rows\/s, \d+ ms\)/, '(… rows/s, … ms)');
 
-describe('README.md quick start', () => {
-  it('shows what npm start prints for the sample: status, counts, outputs, rejected rows, items', async () => {
-    const readme = await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8');
-    const shown = splitMarkdown(readme).blocks.find((block) => block[0] === '$ npm start');
-    expect(shown, 'a fenced block starting with "$ npm start"').toBeDefined();
-    const [, first = '', ...rest] = shown ?? [];
-    const last = rest.pop() ?? '';
-
-    const dataDir = await mkdtemp(join(tmpdir(), 'csv2ddb-readme-'));
-    const printed: string[] = [];
-    const stack = await startLocalStack({ dataDir });
-    try {
-      await runSample(stack, SAMPLE, (line) => printed.push(line), 30_000);
-      // The first and last lines come from src/local/start.ts, around runSample.
-      expect(first).toMatch(
-        new RegExp(
-          `^local stack up in \\d+ ms: bucket ${stack.bucket}, table ${stack.tableName}, function ${stack.config.functionName}$`,
-        ),
-      );
-    } finally {
-      await stack.close();
-      await rm(dataDir, { recursive: true, force: true });
+/** The blocks of README.md and docs/local.md that quote npm start's output, without the `$ npm start` line. */
+const quotedRuns = async () => {
+  const quoted: { file: string; lines: string[] }[] = [];
+  for (const file of ['README.md', 'docs/local.md']) {
+    const { blocks } = splitMarkdown(await readFile(join(PROJECT_ROOT, file), 'utf8'));
+    for (const block of blocks.filter((lines) =>
+      lines.some((line) => line.startsWith('local stack up in ')),
+    )) {
+      quoted.push({ file, lines: block[0] === '$ npm start' ? block.slice(1) : block });
     }
-    expect(last).toMatch(/^done in \d+\.\d s\. Keep it running with: npm start -- --watch$/);
-
-    // npm start keeps its data in .csv2ddb/; this run kept it in a folder of its own.
-    const asPrinted = printed.map((line) => untimed(line.replace(dataDir, '.csv2ddb')));
-    expect(asPrinted).toHaveLength(rest.length);
-    rest.forEach((line, index) => {
-      const actual = asPrinted[index] ?? '';
-      // Items are shown cut short: `{"ID":7,"Instance ID":…,…}`.
-      if (line.endsWith(',…}'))
-        expect(actual.startsWith(line.slice(0, -2)), `${actual}\nstarts with\n${line}`).toBe(true);
-      else expect(actual).toBe(untimed(line));
-    });
-  }, 60_000);
-});
+  }
+  return quoted;
+};
 
 /** Sets print in any order; the docs show them in the file's order. */
 const sortedSets = (value: unknown): unknown => {
@@ -85,7 +61,44 @@ const sortedSets = (value: unknown): unknown => {
   );
 };
 
-describe('docs/schema.md worked example', () => {
+describe('the examples that README.md and docs/ quote', () => {
+  it('shows what npm start prints for the sample: status, counts, outputs, rejected rows, items', async () => {
+    const quoted = await quotedRuns();
+    expect(quoted.map(({ file }) => file)).toContain('README.md');
+
+    const dataDir = await mkdtemp(join(tmpdir(), 'csv2ddb-readme-'));
+    const printed: string[] = [];
+    const stack = await startLocalStack({ dataDir });
+    let firstLine: RegExp;
+    try {
+      await runSample(stack, SAMPLE, (line) => printed.push(line), 30_000);
+      // The first and last lines come from src/local/start.ts, around runSample.
+      firstLine = new RegExp(
+        `^local stack up in \\d+ ms: bucket ${stack.bucket}, table ${stack.tableName}, function ${stack.config.functionName}$`,
+      );
+    } finally {
+      await stack.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    // npm start keeps its data in .csv2ddb/; this run kept it in a folder of its own.
+    const asPrinted = printed.map((line) => untimed(line.replace(dataDir, '.csv2ddb')));
+
+    for (const { file, lines } of quoted) {
+      const [first = '', ...rest] = lines;
+      const last = rest.pop() ?? '';
+      expect(first, file).toMatch(firstLine);
+      expect(last, file).toMatch(/^done in \d+\.\d s\. Keep it running with: npm start -- --watch$/);
+      expect(rest, file).toHaveLength(asPrinted.length);
+      rest.forEach((line, index) => {
+        const actual = asPrinted[index] ?? '';
+        // Items are shown cut short: `{"ID":7,"Instance ID":…,…}`.
+        if (line.endsWith(',…}'))
+          expect(actual.startsWith(line.slice(0, -2)), `${file}: ${actual}\nstarts with\n${line}`).toBe(true);
+        else expect(untimed(line), file).toBe(actual);
+      });
+    }
+  }, 60_000);
+
   it('is what the sample becomes under examples/schema.json: the item of ID 3 and the rejected rows', async () => {
     const schemaDoc = await readFile(join(PROJECT_ROOT, 'docs/schema.md'), 'utf8');
     const start = schemaDoc.indexOf('### A worked example');
