@@ -248,6 +248,33 @@ describe.each(backends)('the file ledger on $name', ({ start }) => {
     await a.stop();
   });
 
+  it('stops a file whose lease it cannot renew for most of the lease (DynamoDB unreachable)', async () => {
+    const ledger = ledgerAt();
+    const claimed = await ledger.claim(aFile(), { seq: '0A', requestId: 'r1' });
+    if (claimed.kind !== 'claimed') throw new Error(claimed.kind);
+    const gone = await startDynalite();
+    await gone.close();
+    const unreachable = new DynamoDBClient({
+      endpoint: gone.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    const errors: unknown[] = [];
+    const held = await holdLease({
+      ledger: createLedger(unreachable, 'ledger'),
+      claim: claimed.claim,
+      intervalMs: 10,
+      leaseMs: 100,
+      onError: (error) => errors.push(error),
+    });
+    await vi.waitFor(() => expect(held.signal.aborted).toBe(true));
+    expect(held.signal.reason).toBe('unconfirmed');
+    expect(errors.length).toBeGreaterThan(0);
+    await held.stop();
+    unreachable.destroy();
+  });
+
   describe('takeTurn()', () => {
     it('goes, paces at its share, and frees the key when done', async () => {
       const ledger = ledgerAt();
