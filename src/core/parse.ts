@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { type CsvError, type InfoRecord, type Options, parse } from 'csv-parse';
 import { parse as parseText } from 'csv-parse/sync';
 import { fromWindows1252, type ParseEncoding } from './codecs.ts';
+import type { DecodedInput } from './decode.ts';
 import type { Delimiter } from './dialect.ts';
 import { ErrorCode, FileError } from './errors.ts';
 
@@ -16,7 +17,10 @@ export type ParseOptions = {
   readonly startOffset?: number;
   /** `,` unless said otherwise; quoting is the same for every delimiter. */
   readonly delimiter?: Delimiter;
-  /** What the bytes are (decodeInput's `encoding`, which settles once it has seen the file's start); default UTF-8. */
+  /**
+   * What the bytes are; default: the `encoding` of a `decodeInput` stream (it settles once the file's
+   * start is seen: a UTF-16 byte order mark), else UTF-8.
+   */
   readonly encoding?: ParseEncoding | Promise<ParseEncoding>;
 };
 
@@ -119,10 +123,10 @@ const unclosedFields = (text: string, delimiter: Delimiter): string[] => {
  */
 export async function* parseCsv(
   input: Readable,
-  { startOffset, delimiter = ',', encoding: encodingOption = 'utf8' }: ParseOptions = {},
+  { startOffset, delimiter = ',', encoding: encodingOption }: ParseOptions = {},
 ): AsyncGenerator<CsvRecord> {
   const base = startOffset ?? 0;
-  const encoding = await encodingOption;
+  const encoding = (await (encodingOption ?? (input as Partial<DecodedInput>).encoding)) ?? 'utf8';
   // windows-1252 is read as Latin-1, whose bytes and offsets are the same, and its 0x80–0x9F mapped after.
   const readAs: BufferEncoding = encoding === 'windows-1252' ? 'latin1' : encoding;
   const fix = encoding === 'windows-1252' ? fromWindows1252 : undefined;

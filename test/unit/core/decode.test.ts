@@ -100,3 +100,94 @@ describe('asDataError()', () => {
     expect(asDataError(error)).toBe(error);
   });
 });
+
+describe('decodeInput() in another encoding', () => {
+  const le = Buffer.from('ID,Name\n1,Łódź 😀\n', 'utf16le');
+  const be = Buffer.from(le).swap16();
+  const BOM_LE = Buffer.from([0xff, 0xfe]);
+  const BOM_BE = Buffer.from([0xfe, 0xff]);
+
+  it.each([
+    ['UTF-8 (default)', Buffer.from('a,b\n'), undefined, 'utf8', Buffer.from('a,b\n')],
+    [
+      'a UTF-16LE BOM under the default',
+      Buffer.concat([BOM_LE, le]),
+      undefined,
+      'utf16le',
+      Buffer.concat([BOM_LE, le]),
+    ],
+    [
+      'a UTF-16BE BOM under the default',
+      Buffer.concat([BOM_BE, be]),
+      undefined,
+      'utf16le',
+      Buffer.concat([BOM_LE, le]),
+    ],
+    ['UTF-16LE', le, 'utf-16le', 'utf16le', le],
+    ['UTF-16BE, swapped to LE', be, 'utf-16be', 'utf16le', le],
+    [
+      'windows-1252',
+      Buffer.from([0x80, 0x41, 0xe9]),
+      'windows-1252',
+      'windows-1252',
+      Buffer.from([0x80, 0x41, 0xe9]),
+    ],
+    ['latin1', Buffer.from([0x81, 0x9d, 0xff]), 'latin1', 'latin1', Buffer.from([0x81, 0x9d, 0xff])],
+    ['an empty file', Buffer.alloc(0), undefined, 'utf8', Buffer.alloc(0)],
+    ['a one-byte file', Buffer.from('a'), undefined, 'utf8', Buffer.from('a')],
+  ] as const)(
+    'passes %s on for the parser, keeping its length',
+    async (_what, bytes, encoding, parse, out) => {
+      for (const size of [1, 3, 4096]) {
+        const input = decodeInput(chunked(bytes, size), { gzip: false, ...(encoding && { encoding }) });
+        const parts: Buffer[] = [];
+        for await (const part of input) parts.push(part as Buffer);
+        expect(Buffer.concat(parts)).toEqual(out);
+        expect(await input.encoding).toBe(parse);
+      }
+    },
+  );
+
+  it.each([
+    ['0x81 in windows-1252', Buffer.from('ab\x81', 'latin1'), 'windows-1252', 'windows-1252', 2],
+    ['0x9D in windows-1252', Buffer.from('a\x9d', 'latin1'), 'windows-1252', 'windows-1252', 1],
+    ['a lone low surrogate in UTF-16LE', Buffer.from([0x41, 0, 0x00, 0xdc]), 'utf-16le', 'UTF-16LE', 2],
+    [
+      'a high surrogate at the end of UTF-16LE',
+      Buffer.from([0x41, 0, 0x3d, 0xd8]),
+      'utf-16le',
+      'UTF-16LE',
+      2,
+    ],
+    [
+      'a high surrogate and no low one in UTF-16BE',
+      Buffer.from([0xd8, 0x3d, 0, 0x41]),
+      'utf-16be',
+      'UTF-16BE',
+      0,
+    ],
+    ['an odd byte at the end of UTF-16LE', Buffer.from([0x41, 0, 0x42]), 'utf-16le', 'UTF-16LE', 2],
+  ] as const)('fails on %s, naming its byte offset', async (_what, bytes, encoding, name, position) => {
+    for (const size of [1, 4096]) {
+      expect(failure(await decode(chunked(bytes, size), { gzip: false, encoding }))).toEqual({
+        code: ErrorCode.FILE_NOT_UTF8,
+        message: `the file is not valid ${name} (byte offset ${position})`,
+      });
+    }
+  });
+
+  it('honours a UTF-16 BOM when resuming: from `head` for a plain file, from the start for gzip', async () => {
+    const bytes = Buffer.concat([BOM_BE, be]);
+    const plain = decodeInput(chunked(bytes.subarray(18), 5), {
+      gzip: false,
+      startOffset: 18,
+      head: bytes.subarray(0, 2),
+    });
+    expect(await plain.encoding).toBe('utf16le');
+    const gzip = decodeInput(chunked(gzipSync(bytes), 5), { gzip: true, skip: 18, startOffset: 18 });
+    const parts: Buffer[] = [];
+    for await (const part of gzip) parts.push(part as Buffer);
+    expect(Buffer.concat(parts)).toEqual(le.subarray(16));
+    expect(await gzip.encoding).toBe('utf16le');
+  });
+});

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { decodeInput } from '../../../src/core/decode.ts';
 import { ErrorCode, FileError } from '../../../src/core/errors.ts';
 import { type CsvRecord, parseCsv } from '../../../src/core/parse.ts';
 
@@ -171,5 +172,58 @@ describe('parseCsv()', () => {
       expect(error).toMatchObject({ code: ErrorCode.CSV_RECORD_TOO_LARGE });
       expect((error as Error).message).toMatch(/^a record is larger than 4 MB \(line 2\)/);
     });
+  });
+});
+
+describe('parseCsv() in another dialect', () => {
+  it.each([
+    [
+      ';',
+      'a;"b;c";"say ""hi"""\r\nd;;e\r\n',
+      [
+        ['a', 'b;c', 'say "hi"'],
+        ['d', '', 'e'],
+      ],
+    ],
+    [
+      '\t',
+      'a\t"b\tc"\t"x\ny"\nd\t\te\n',
+      [
+        ['a', 'b\tc', 'x\ny'],
+        ['d', '', 'e'],
+      ],
+    ],
+    ['|', 'a|"b|c"|,\n', [['a', 'b|c', ',']]],
+    [',', 'a;b,c|d\te\n', [['a;b', 'c|d\te']]],
+  ] as const)('splits on %j, quoting as for a comma', async (delimiter, text, expected) => {
+    const records: string[][] = [];
+    for await (const record of parseCsv(Readable.from([Buffer.from(text)]), { delimiter })) {
+      expect(record.problem).toBeUndefined();
+      records.push(record.fields);
+    }
+    expect(records).toEqual(expected);
+  });
+
+  it.each([
+    [';', 'a;b"c;d\n'],
+    ['\t', 'a\t"b"c\td\n'],
+  ] as const)('flags malformed quoting with %j', async (delimiter, text) => {
+    const problems: (string | undefined)[] = [];
+    for await (const record of parseCsv(Readable.from([Buffer.from(text)]), { delimiter })) {
+      problems.push(record.problem);
+    }
+    expect(problems).toEqual([expect.stringMatching(/^malformed quoting/)]);
+  });
+
+  it('reads the encoding of a decodeInput stream, and gives end offsets of the file', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('ID,Name\r\n1,Łódź\r\n', 'utf16le')]);
+    const records: CsvRecord[] = [];
+    for await (const record of parseCsv(decodeInput(Readable.from([bytes]), { gzip: false }))) {
+      records.push(record);
+    }
+    expect(records).toEqual([
+      { fields: ['ID', 'Name'], end: 2 + 9 * 2 },
+      { fields: ['1', 'Łódź'], end: bytes.length },
+    ]);
   });
 });
