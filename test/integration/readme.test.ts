@@ -1,11 +1,15 @@
-import { access, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { promisify } from 'node:util';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import { runSample } from '../../src/local/sample-run.ts';
 import { startLocalStack } from '../../src/local/stack.ts';
+import { createTable } from '../support/local-tables.ts';
+import { startTestServers } from '../support/servers.ts';
 
 // The README quotes what the code prints; these tests fail when the code prints something else,
 // so that the README is updated with the change instead of drifting from it.
@@ -33,7 +37,10 @@ const splitMarkdown = (markdown: string) => {
 };
 
 /** The timing of a run changes from run to run; its counts and status do not. */
-const untimed = (line: string) => line.replace(/\(\d+ rows\/s, \d+ ms\)/, '(… rows/s, … ms)');
+const untimed = (line: string) =>
+  line
+    .replace(/\(\d+ rows\/s, \d+ ms\)/, '(… rows/s, … ms)')
+    .replace(/\(\d+ rows\/s, [\d.]+ s\)/, '(… rows/s, … s)');
 
 /** The blocks of README.md and docs/local.md that quote npm start's output, without the `$ npm start` line. */
 const quotedRuns = async () => {
@@ -150,6 +157,44 @@ schema_file = "schema.json"
     } finally {
       await stack.close();
       await rm(infraDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('the csv2ddb ingest example in docs/cli.md', () => {
+  it('prints what the docs show for the sample, and exits with the code they show', async () => {
+    const { blocks } = splitMarkdown(await readFile(join(PROJECT_ROOT, 'docs/cli.md'), 'utf8'));
+    const shown = blocks.find((lines) => lines[0]?.startsWith('$ csv2ddb ingest examples/ec2-instances.csv'));
+    expect(shown, 'a block starting with "$ csv2ddb ingest examples/ec2-instances.csv"').toBeDefined();
+    const [command = '', ...after] = shown ?? [];
+    const echo = after.indexOf('$ echo $?');
+    const output = after.slice(0, echo);
+    const exitCode = Number(after[echo + 1]);
+
+    // The CLI runs where the example's relative paths hold, against an on-demand table of the name shown.
+    const servers = await startTestServers();
+    const work = await mkdtemp(join(tmpdir(), 'csv2ddb-readme-cli-'));
+    try {
+      await mkdir(join(work, 'examples'));
+      await copyFile(SAMPLE, join(work, 'examples/ec2-instances.csv'));
+      const args = command.slice('$ csv2ddb '.length).split(' ');
+      await createTable(servers.dynamodb, args[args.indexOf('--table') + 1] ?? '');
+      const run = await promisify(execFile)(
+        process.execPath,
+        [join(PROJECT_ROOT, 'bin/csv2ddb.mjs'), ...args],
+        {
+          cwd: work,
+          env: { ...process.env, ...servers.env, NODE_NO_WARNINGS: '1' },
+        },
+      ).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+      expect(run.stdout.trimEnd().split('\n').map(untimed)).toEqual(output.map(untimed));
+      expect(run.code).toBe(exitCode);
+    } finally {
+      await servers.close();
+      await rm(work, { recursive: true, force: true });
     }
   }, 60_000);
 });
