@@ -187,10 +187,10 @@ describe('the csv2ddb ingest example in docs/cli.md', () => {
           env: { ...process.env, ...servers.env, NODE_NO_WARNINGS: '1' },
         },
       ).then(
-        ({ stdout }) => ({ code: 0, stdout }),
-        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ ...error }),
       );
-      expect(run.stdout.trimEnd().split('\n').map(untimed)).toEqual(output.map(untimed));
+      expect(run.stdout.trimEnd().split('\n').map(untimed), run.stderr).toEqual(output.map(untimed));
       expect(run.code).toBe(exitCode);
     } finally {
       await servers.close();
