@@ -228,6 +228,17 @@ const exists = (path: string) =>
   );
 
 describe('links in README.md, infra/README.md and docs/*.md', () => {
+  it('points to no SPEC: the contract in this repository is docs/behaviour.md', async () => {
+    const pointers: string[] = [];
+    for (const file of await markdownFiles()) {
+      const text = await readFile(join(PROJECT_ROOT, file), 'utf8');
+      text.split('\n').forEach((line, index) => {
+        if (/\bSPEC\b/.test(line)) pointers.push(`${file}:${index + 1}: ${line}`);
+      });
+    }
+    expect(pointers).toEqual([]);
+  });
+
   it('every relative link names a file that exists, and every #anchor a heading in it', async () => {
     const broken: string[] = [];
     for (const file of await markdownFiles()) {
