@@ -8,6 +8,12 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', 'json'],
-    outputFile: { json: '.vitest-results.json' },
+    // The run against DynamoDB Local (npm run test:dynamodb-local) keeps its own report: .ci/run sums both.
+    outputFile: {
+      json:
+        process.env.CSV2DDB_TEST_DYNAMODB === 'dynamodb-local'
+          ? '.vitest-results.dynamodb-local.json'
+          : '.vitest-results.json',
+    },
   },
 });

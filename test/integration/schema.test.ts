@@ -110,14 +110,7 @@ describe('a column schema from SCHEMA_S3_KEY', () => {
 
     // Unchanged: the same ETag, the same schema.
     await pipeline().ingest('incoming/second.csv', 'ID,Zip\n2,02139\n');
-    const item = await itemWithId(pipeline(), '2');
-    // A set has no order: DynamoDB Local gives its members back in an order of its own.
-    expect([...((item?.Tags as { SS: string[] } | undefined)?.SS ?? [])].sort()).toEqual([
-      'critical',
-      'db',
-      'prod',
-    ]);
-    expect(item).toEqual({
+    expect(await itemWithId(pipeline(), '2')).toEqual({
       ID: { N: '2' },
       Zip: { S: '02139' },
       version: { S: 'v1' },
