@@ -14,8 +14,6 @@ import { type HttpAnswer, keepAlivePoster } from './keep-alive-http.ts';
 export type LeanWriteOptions = {
   readonly connectTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
-  /** `false`: no value can be binary (the caller's word), so the body skips looking for one. */
-  readonly binary?: boolean;
 };
 
 type Config = DynamoDBClient['config'] & {
@@ -58,7 +56,10 @@ type RetryToken = { getRetryCount(): number; getRetryDelay(): number };
 /** The SDK's retry strategy interface (RetryStrategyV2 of @smithy/types), as far as it is used here. */
 type RetryStrategyV2 = {
   acquireInitialRetryToken(scope: string): Promise<RetryToken>;
-  refreshRetryTokenForRetry(token: RetryToken, info: { error: never; errorType: string }): Promise<RetryToken>;
+  refreshRetryTokenForRetry(
+    token: RetryToken,
+    info: { error: never; errorType: string },
+  ): Promise<RetryToken>;
   recordSuccess(token: RetryToken): void;
 };
 
@@ -170,13 +171,10 @@ export const createLeanBatchWrite = (
     });
     const p = await prepared;
     const body = Buffer.from(
-      batchWriteBody(
-        {
-          RequestItems: { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
-          ReturnConsumedCapacity: 'TOTAL',
-        },
-        options.binary,
-      ),
+      batchWriteBody({
+        RequestItems: { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
     );
     const headers: Record<string, string> = {
       'content-type': 'application/x-amz-json-1.0',

@@ -95,19 +95,6 @@ describe('the lean write path and the SDK path', () => {
     }
   });
 
-  it('writes the same body with the `binary: false` hint when nothing is binary', async () => {
-    const capture = await startCapture(() => [200, { UnprocessedItems: {} }]);
-    try {
-      const items: Item[] = [{ K: { S: 'a' }, n: { N: '1' }, m: { M: { s: { SS: ['x'] } } } }];
-      const dynamodb = client({ endpoint: capture.endpoint });
-      await createSendBatch(dynamodb, 'tab', { path: 'lean', binary: false })(items);
-      await createSendBatch(dynamodb, 'tab', { path: 'sdk' })(items);
-      expect(capture.requests[0]?.body).toBe(capture.requests[1]?.body);
-    } finally {
-      await capture.close();
-    }
-  });
-
   it('goes where the SDK resolves the endpoint: AWS_ENDPOINT_URL_DYNAMODB', async () => {
     const capture = await startCapture(() => [200, { UnprocessedItems: {}, ConsumedCapacity: [] }]);
     process.env.AWS_ENDPOINT_URL_DYNAMODB = capture.endpoint;
