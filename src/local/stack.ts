@@ -59,10 +59,6 @@ export type LocalStack = {
 
 const SUFFIXES = ['.csv', '.csv.gz'];
 
-/** Whether tfvars enables the ledger (`ledger_enabled`, true by default, as in variables.tf). */
-const ledgerEnabled = (config: InfraConfig): boolean =>
-  (config as InfraConfig & { ledgerEnabled?: boolean }).ledgerEnabled ?? true;
-
 type S3rverRecord = {
   eventName: string;
   s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
@@ -113,7 +109,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       warn(`refused s3://${config.bucket}/${key}: the local stack refuses keys with ${reason}`),
     );
     await ensureTable(servers.dynamodb, config.table);
-    const ledgerTable = ledgerEnabled(config) ? `${config.functionName}-ledger` : undefined;
+    // The ledger table, when tfvars enables it (`ledger_enabled`, true unless set), as Terraform creates it.
+    const ledgerTable = config.ledger?.name;
     if (ledgerTable) await ensureLedgerTable(servers.dynamodb, ledgerTable);
     if (config.schema) {
       const schema = await readFile(config.schema.path).catch(() => {
