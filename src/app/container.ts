@@ -3,9 +3,11 @@ import { createInvokeSelf, type InvokeSelf } from '../aws/continuation.ts';
 import { createDynamoDBClient } from '../aws/dynamodb-client.ts';
 import { describeTable } from '../aws/dynamodb-table.ts';
 import { createS3Client } from '../aws/s3-client.ts';
-import { pacerFor } from '../core/pacer.ts';
+import { createS3FileStore } from '../aws/s3-file-store.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { ProcessDeps } from './file-types.ts';
-import { createPlanFactory, createSchemaSource } from './schema-source.ts';
+import { createProcessDeps } from './process-deps.ts';
+import { createSchemaSource } from './schema-source.ts';
 import { readSettings, type Settings } from './settings.ts';
 
 export type Container = {
@@ -18,28 +20,25 @@ export type Container = {
 /** What a Lambda container keeps between invocations: settings, clients and the table's key schema. */
 export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container> => {
   const settings = readSettings(env);
+  const { tableName, functionName } = settings;
+  // DATASETS (a table per dataset) is read by the settings but not yet routed here.
+  if (tableName === undefined) throw new ConfigError('invalid settings: TABLE_NAME is required');
   const s3 = createS3Client(env);
   const dynamodb = createDynamoDBClient();
-  const table = await describeTable(dynamodb, settings.tableName);
-  const { functionName } = settings;
+  const table = await describeTable(dynamodb, tableName);
   return {
     settings,
     ...(functionName !== undefined && { invoke: createInvokeSelf(new LambdaClient({}), functionName) }),
-    deps: {
-      s3,
+    // One set of dependencies (so one pacer) per container: the table's capacity is shared by every file it writes.
+    deps: createProcessDeps({
+      store: createS3FileStore(s3, settings.prefixes),
       dynamodb,
-      tableName: settings.tableName,
+      tableName,
       table,
-      prefixes: settings.prefixes,
       writeConcurrency: settings.writeConcurrency,
       maxWriteAttempts: settings.maxWriteAttempts,
-      // One pacer per container: the table's capacity is shared by every file this container writes.
-      pacer: pacerFor(table, settings.writeConcurrency),
-      plan: createPlanFactory(
-        createSchemaSource(s3, settings.sourceBucket, settings.schema),
-        table.keySchema,
-        settings.typeMode,
-      ),
-    },
+      typeMode: settings.typeMode,
+      schema: createSchemaSource(s3, settings.sourceBucket, settings.schema),
+    }),
   };
 };

@@ -1,10 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { TableInfo } from '../aws/dynamodb-table.ts';
 import type { ObjectRef } from '../aws/s3-source.ts';
-import type { Pacer } from '../core/batch-writer.ts';
+import type { FileStore } from '../core/file-store.ts';
+import type { IngestOptions } from '../core/ingest.ts';
 import type { ItemPlan } from '../core/item-plan.ts';
-import type { Prefixes } from '../core/object-key.ts';
 import type { Report } from '../core/report.ts';
 
 /** The types every step of a file's path shares (select-jobs, tasks, run-file, process-file, schema-source). */
@@ -17,20 +14,18 @@ export type FileContext = {
   readonly schemaVersion?: string;
 };
 
+/** What processing a file needs, built by `createProcessDeps` (process-deps.ts). */
 export type ProcessDeps = {
-  readonly s3: S3Client;
-  readonly dynamodb: DynamoDBClient;
-  readonly tableName: string;
-  readonly table: TableInfo;
-  readonly prefixes: Prefixes;
-  readonly writeConcurrency: number;
-  readonly maxWriteAttempts: number;
+  /** Where files are read and their outputs go (S3, or the local disk for the CLI). */
+  readonly store: FileStore;
+  /** How items are written: the table's BatchWriteItem, its key identity, concurrency, retries, pacer. */
+  readonly write: IngestOptions['write'];
   /** Builds the item plan for a header (the default rules, or the column schema). */
   readonly plan: (header: readonly string[], context: FileContext) => ItemPlan | Promise<ItemPlan>;
-  readonly pacer?: Pacer;
   readonly now?: () => Date;
 };
 
 export type FileJob = ObjectRef & { readonly rest: string; readonly gzip: boolean };
 
-export type ProcessedFile = { readonly report: Report; readonly reportKey: string };
+/** A file's report, and where it was written (unset when the store keeps no reports: the local CLI). */
+export type ProcessedFile = { readonly report: Report; readonly reportKey?: string };

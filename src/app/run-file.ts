@@ -1,23 +1,32 @@
-import { createSendBatch } from '../aws/dynamodb-table.ts';
-import { joinRejectedParts, moveObject } from '../aws/rejected-parts.ts';
-import { createS3RejectedRows, deleteObject, putReport } from '../aws/s3-outputs.ts';
-import { isObjectGone, type ObjectRef, openObject } from '../aws/s3-source.ts';
 import { type FileTask, rejectedPartKey } from '../core/continuation.ts';
-import { ErrorCode, FileError } from '../core/errors.ts';
-import { abortedError, type Counts, fileErrorEntry, ingest, type ReportedError } from '../core/ingest.ts';
-import { keyIdOf } from '../core/key-schema.ts';
-import { rejectedKeyFor, reportKeyFor } from '../core/object-key.ts';
+import type { FileError } from '../core/errors.ts';
+import { fileChanged, type StoredFile } from '../core/file-store.ts';
+import {
+  abortedError,
+  type Counts,
+  fileErrorEntry,
+  ingest,
+  type ObjectPin,
+  type ReportedError,
+} from '../core/ingest.ts';
 import { addStats, buildReport } from '../core/report.ts';
 import type { FileContext, ProcessDeps, ProcessedFile } from './file-types.ts';
 
 export type FileOutcome =
   | ({ readonly kind: 'finished' } & ProcessedFile)
   /** Stopped at a record boundary: `next` is where the next invocation goes on. */
-  | { readonly kind: 'stopped'; readonly next: FileTask };
+  | { readonly kind: 'stopped'; readonly next: FileTask }
+  /**
+   * S3 or DynamoDB failed past their retries: `report` (written best effort) says how far the file got;
+   * the caller throws `cause` (the Lambda's retry) or prints the report (the local CLI).
+   */
+  | ({ readonly kind: 'aborted'; readonly cause: unknown } & ProcessedFile);
 
 export type RunOptions = {
   /** Asked after each record: true stops the file there, once the writes in flight are done. */
   readonly shouldStop?: () => boolean;
+  /** After each record: the counts so far and the bytes of the (decompressed) file consumed. */
+  readonly onProgress?: (counts: Readonly<Counts>, offset: number) => void;
 };
 
 /** How far a file got, for its report. */
@@ -35,40 +44,47 @@ const withError = (errors: readonly ReportedError[], error: FileError): Reported
   fileErrorEntry(error),
 ];
 
-const pinOf = (ref: { readonly versionId?: string; readonly eTag?: string }) => ({
+const pinOf = (ref: ObjectPin): ObjectPin => ({
   ...(ref.versionId !== undefined && { versionId: ref.versionId }),
   ...(ref.eTag !== undefined && { eTag: ref.eTag }),
 });
+
+const storedFile = (deps: ProcessDeps, task: FileTask): StoredFile =>
+  deps.store.file({ bucket: task.bucket, key: task.key, rest: task.rest });
 
 /**
  * Ends a file: its rejected-rows file (the parts of a continued file joined into one, or an
  * earlier run's file removed when no row was rejected), then its report.
  */
-const finishFile = async (deps: ProcessDeps, task: FileTask, progress: Progress): Promise<ProcessedFile> => {
-  const rejectedKey = rejectedKeyFor(task.rest, deps.prefixes);
+const finishFile = async (
+  deps: ProcessDeps,
+  file: StoredFile,
+  task: FileTask,
+  progress: Progress,
+): Promise<ProcessedFile> => {
   const header = progress.header ?? task.resume?.header;
   if (task.parts.length > 0 && header) {
-    await joinRejectedParts(deps.s3, task.bucket, {
-      parts: task.parts.map((invocation) => rejectedPartKey(rejectedKey, invocation)),
-      key: rejectedKey,
+    await file.joinParts(
+      task.parts.map((invocation) => rejectedPartKey(file.rejectedName, invocation)),
       header,
-    });
+    );
   } else if (progress.counts.rowsRejected === 0 && !progress.failed) {
-    await deleteObject(deps.s3, task.bucket, rejectedKey);
+    await file.remove(file.rejectedName);
   }
-  const processed = reportFor(deps, task, progress, rejectedKey);
-  await putReport(deps.s3, task.bucket, processed.reportKey, processed.report);
+  const processed = reportFor(deps, file, task, progress, file.rejectedName);
+  await file.putReport(processed.report);
   return processed;
 };
 
 /** The report of a file as far as `progress` goes, and where it is written. */
 const reportFor = (
   deps: ProcessDeps,
+  file: StoredFile,
   task: FileTask,
   progress: Progress,
   rejectedRowsKey?: string,
 ): ProcessedFile => ({
-  reportKey: reportKeyFor(task.rest, deps.prefixes),
+  ...(file.reportName !== undefined && { reportKey: file.reportName }),
   report: buildReport({
     source: task,
     counts: progress.counts,
@@ -84,24 +100,18 @@ const reportFor = (
 
 /** Fails a file with the counts its invocations (`task.invocations` of them) reached. */
 export const failFile = (deps: ProcessDeps, task: FileTask, error: FileError): Promise<ProcessedFile> =>
-  finishFile(deps, task, {
+  finishFile(deps, storedFile(deps, task), task, {
     counts: task.resume?.counts ?? ZERO,
     errors: withError(task.resume?.errors ?? [], error),
     failed: true,
   });
-
-const fileChanged = (how: string) =>
-  new FileError(
-    ErrorCode.FILE_CHANGED,
-    `the object was deleted or replaced while it was being processed (${how}); upload it again to process the new version`,
-  );
 
 /**
  * One invocation's turn at a file: reads on from `task.resume` (or the start) until the file ends
  * or `shouldStop` says so. A file that ends gets its report; a stopped one gives the task for the
  * next invocation. The first invocation writes rejected rows straight to the rejected-rows file;
  * once a file is continued, each invocation writes a part, and the last one joins them.
- * Bad data ends in the report; S3 or DynamoDB failures past their retries throw, after a
+ * Bad data ends in the report; S3 or DynamoDB failures past their retries end `aborted`, after a
  * best-effort `failed` report that says how far the file got.
  */
 export const runFile = async (
@@ -109,90 +119,74 @@ export const runFile = async (
   task: FileTask,
   options: RunOptions = {},
 ): Promise<FileOutcome> => {
+  const file = storedFile(deps, task);
   const invocation = task.invocations + 1;
-  const rejectedKey = rejectedKeyFor(task.rest, deps.prefixes);
-  const rejected = createS3RejectedRows(
-    deps.s3,
-    task.bucket,
-    invocation === 1 ? rejectedKey : rejectedPartKey(rejectedKey, invocation),
+  const { rejectedName } = file;
+  const rejected = file.rejectedRows(
+    invocation === 1 ? rejectedName : rejectedPartKey(rejectedName, invocation),
   );
-  let source: ObjectRef = { bucket: task.bucket, key: task.key, ...pinOf(task) };
   const context: FileContext = {
     bucket: task.bucket,
     key: task.key,
     now: new Date(task.startedAt),
     ...(task.schemaVersion !== undefined && { schemaVersion: task.schemaVersion }),
   };
-  // The schema version the plan came from: the next invocation of this file asks for the same one.
-  let schemaVersion = task.schemaVersion;
 
   const result = await ingest({
-    open: async (offset) => {
-      // A gzip stream cannot be entered midway: it is read from the start and skipped ahead.
-      const opened = await openObject(deps.s3, source, task.gzip ? 0 : offset);
-      // S3 answers a changed object with 412 (If-Match); a store that ignores If-Match is caught here.
-      if (source.eTag !== undefined && opened.eTag !== undefined && opened.eTag !== source.eTag) {
-        opened.body.destroy();
-        throw fileChanged(`its ETag is now ${opened.eTag}, not ${source.eTag}`);
-      }
-      source = { ...source, ...pinOf(opened) };
-      return opened.body;
-    },
+    // A gzip stream cannot be entered midway: it is read from the start and skipped ahead.
+    open: (offset) => file.open(pinOf(task), task.gzip ? 0 : offset),
     gzip: task.gzip,
-    plan: async (header) => {
-      const plan = await deps.plan(header, context);
-      schemaVersion = plan.schemaVersion;
-      return plan;
-    },
-    write: {
-      send: createSendBatch(deps.dynamodb, deps.tableName),
-      keyIdOf: (item) => keyIdOf(item, deps.table.keySchema),
-      concurrency: deps.writeConcurrency,
-      maxAttempts: deps.maxWriteAttempts,
-      ...(deps.pacer && { pacer: deps.pacer }),
-    },
+    plan: (header) => deps.plan(header, context),
+    write: deps.write,
     rejected,
     ...(task.resume && { resume: task.resume }),
     ...(options.shouldStop && { shouldStop: options.shouldStop }),
+    ...(options.onProgress && { onProgress: options.onProgress }),
   });
+  // The next invocation of this file reads the same version, with the same schema version.
   const after: FileTask = {
     ...task,
-    ...pinOf(source),
-    ...(schemaVersion !== undefined && { schemaVersion }),
+    ...(result.pin && pinOf(result.pin)),
+    ...(result.schemaVersion !== undefined && { schemaVersion: result.schemaVersion }),
     invocations: invocation,
     writes: addStats(task.writes, result.writes),
   };
 
   if (result.outcome === 'aborted') {
-    await rejected.abort();
-    if (isObjectGone(result.cause)) {
+    const kept = await rejected.abort();
+    if (file.isGone(result.cause)) {
       const changed = fileChanged((result.cause as Error).name);
       const progress = { ...result, errors: withError(result.errors, changed), failed: true };
-      return { kind: 'finished', ...(await finishFile(deps, after, progress)) };
+      return { kind: 'finished', ...(await finishFile(deps, file, after, progress)) };
     }
     // The report is best effort; Lambda's retry of this invocation must not be blocked by it.
     const errors = [...result.errors, abortedError(result.cause)];
-    const { report, reportKey } = reportFor(deps, after, { ...result, errors, failed: true });
-    await putReport(deps.s3, task.bucket, reportKey, report).catch(() => undefined);
-    throw result.cause;
+    const progress = { ...result, errors, failed: true };
+    const processed = reportFor(deps, file, after, progress, kept ? rejectedName : undefined);
+    await file.putReport(processed.report).catch(() => undefined);
+    return { kind: 'aborted', cause: result.cause, ...processed };
   }
 
   const wrote = await rejected.close();
   let parts = wrote && invocation > 1 ? [...task.parts, invocation] : task.parts;
-  if (result.outcome === 'stopped' && result.resume) {
+  if (result.outcome === 'stopped') {
     if (invocation === 1 && wrote) {
-      await moveObject(deps.s3, task.bucket, rejectedKey, rejectedPartKey(rejectedKey, 1));
+      await file.move(rejectedName, rejectedPartKey(rejectedName, 1));
       parts = [1];
     }
     return { kind: 'stopped', next: { ...after, resume: result.resume, parts } };
   }
   const progress = { ...result, failed: result.outcome === 'failed' };
-  return { kind: 'finished', ...(await finishFile(deps, { ...after, parts }, progress)) };
+  return { kind: 'finished', ...(await finishFile(deps, file, { ...after, parts }, progress)) };
 };
 
-/** Runs a file to its end in this invocation, however long it takes (no `shouldStop`). */
+/**
+ * Runs a file to its end in this invocation, however long it takes (no `shouldStop`).
+ * A dependency failure throws, after the best-effort report.
+ */
 export const runToEnd = async (deps: ProcessDeps, task: FileTask): Promise<ProcessedFile> => {
   const outcome = await runFile(deps, task);
   if (outcome.kind === 'stopped') throw new Error(`${task.key} stopped although nothing asked it to`);
-  return { report: outcome.report, reportKey: outcome.reportKey };
+  if (outcome.kind === 'aborted') throw outcome.cause;
+  return { report: outcome.report, ...(outcome.reportKey !== undefined && { reportKey: outcome.reportKey }) };
 };

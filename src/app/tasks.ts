@@ -105,8 +105,10 @@ export async function* runTasks(
         return !timeLeft();
       },
     });
+    if (outcome.kind === 'aborted') throw outcome.cause;
     if (outcome.kind === 'finished') {
-      yield { kind: 'finished', task, report: outcome.report, reportKey: outcome.reportKey };
+      const { kind: _kind, ...processed } = outcome;
+      yield { kind: 'finished', task, ...processed };
       continue;
     }
     const { next } = outcome;

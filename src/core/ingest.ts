@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import { BatchWriter, type BatchWriterOptions, type WriterStats } from './batch-writer.ts';
-import { asDataError, decodeInput } from './decode.ts';
+import { asDataError, decodeInput, needsHead, readHead } from './decode.ts';
+import { type CsvDialect, DEFAULT_DIALECT } from './dialect.ts';
 import { ErrorCode, FileError, RowError } from './errors.ts';
-import { readHeader } from './header.ts';
+import { readHeader, rejectedColumnsIn } from './header.ts';
 import type { ItemPlan } from './item-plan.ts';
 import { parseCsv } from './parse.ts';
 import type { RejectedRow, RejectedSink } from './rejected-csv.ts';
@@ -35,6 +36,7 @@ export type Counts = { rowsRead: number; rowsWritten: number; rowsRejected: numb
 
 /** Where a stopped file goes on: a record boundary, with everything learnt so far. */
 export type ResumePoint = {
+  /** The header as read: a rejected-rows file's `_row`, `_error` included, so that a resumed read leaves them out too. */
   readonly header: readonly string[];
   /** Bytes of the decompressed file consumed: the next record starts here. */
   readonly offset: number;
@@ -42,10 +44,18 @@ export type ResumePoint = {
   readonly errors: readonly ReportedError[];
 };
 
+/** Which version of the file was read: every later read is pinned to it (S3: version id, else ETag). */
+export type ObjectPin = { readonly versionId?: string; readonly eTag?: string };
+
+/** A file's bytes from some offset on, and the version they belong to. */
+export type OpenedFile = { readonly body: Readable; readonly pin?: ObjectPin };
+
 export type IngestOptions = {
   /** Opens the file's bytes from an offset (plain files) or from its start (gzip, which is skipped ahead). */
-  readonly open: (offset: number) => Promise<Readable>;
+  readonly open: (offset: number) => Promise<OpenedFile>;
   readonly gzip: boolean;
+  /** The delimiter and encoding (the schema's `csv` block, a tab for `.tsv` keys: `dialectFor`); default `,` and UTF-8. */
+  readonly dialect?: CsvDialect;
   /** Builds the item plan from the header; throws a `FileError` for a header it cannot use. */
   readonly plan: (header: readonly string[]) => ItemPlan | Promise<ItemPlan>;
   readonly write: Omit<BatchWriterOptions, 'onWritten' | 'onRejected'>;
@@ -56,18 +66,25 @@ export type IngestOptions = {
   readonly onProgress?: (counts: Readonly<Counts>, offset: number) => void;
 };
 
-export type IngestResult = {
-  /** `failed`: the data is bad (`fileError`); `aborted`: a dependency failed (`cause`), and the caller throws. */
-  readonly outcome: 'complete' | 'stopped' | 'failed' | 'aborted';
+type IngestProgress = {
   readonly counts: Counts;
   readonly errors: readonly ReportedError[];
   readonly header?: readonly string[];
-  /** Set when the outcome is `stopped`. */
-  readonly resume?: ResumePoint;
-  readonly fileError?: FileError;
-  readonly cause?: unknown;
   readonly writes: WriterStats;
+  /** The version of the file that was read (from `open`), when the store tells. */
+  readonly pin?: ObjectPin;
+  /** The column schema version the item plan came from (from `plan`): a continued file keeps to it. */
+  readonly schemaVersion?: string;
 };
+
+export type IngestResult =
+  | (IngestProgress & { readonly outcome: 'complete' })
+  /** Stopped at a record boundary (`shouldStop`): `resume` says where the file goes on. */
+  | (IngestProgress & { readonly outcome: 'stopped'; readonly resume: ResumePoint })
+  /** The data is bad: the report says why. */
+  | (IngestProgress & { readonly outcome: 'failed'; readonly fileError: FileError })
+  /** A dependency failed past its retries: the caller reports how far the file got, then throws `cause`. */
+  | (IngestProgress & { readonly outcome: 'aborted'; readonly cause: unknown });
 
 /**
  * Reads one CSV file and writes its rows: each row is written, or rejected with a reason,
@@ -78,7 +95,11 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
   const { resume } = options;
   const counts: Counts = resume ? { ...resume.counts } : { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
   const errors: ReportedError[] = resume ? [...resume.errors] : [];
-  let header: readonly string[] | undefined = resume?.header;
+  // A re-uploaded rejected-rows file: its `_row`, `_error` columns are left out (a resume point keeps the header as read).
+  let recordHeader: readonly string[] | undefined = resume?.header;
+  let leftOut = recordHeader ? rejectedColumnsIn(recordHeader) : 0;
+  let header: readonly string[] | undefined = recordHeader?.slice(leftOut);
+  const dialect = options.dialect ?? DEFAULT_DIALECT;
   const report = (error: ReportedError) => {
     if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
   };
@@ -98,27 +119,48 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
 
   let offset = resume?.offset ?? 0;
   let stopped = false;
+  let pin: ObjectPin | undefined;
+  let plan: ItemPlan | undefined;
+  // What the file's reads and plan learnt, for every outcome.
+  const learnt = () => ({
+    ...(header && { header }),
+    writes: writer.stats,
+    ...(pin && { pin }),
+    ...(plan?.schemaVersion !== undefined && { schemaVersion: plan.schemaVersion }),
+  });
   try {
-    let plan = header ? await options.plan(header) : undefined;
-    const body = await options.open(offset);
+    plan = header ? await options.plan(header) : undefined;
+    // Resuming a plain file past its byte order mark: read it, since it may say UTF-16.
+    const head = needsHead({ gzip: options.gzip, encoding: dialect.encoding }, offset)
+      ? await readHead((await options.open(0)).body)
+      : undefined;
+    const opened = await options.open(offset);
+    pin = opened.pin;
+    const body = opened.body;
     const input = decodeInput(body, {
       gzip: options.gzip,
       ...(options.gzip ? { skip: offset } : {}),
       startOffset: offset,
+      encoding: dialect.encoding,
+      ...(head && { head }),
     });
-    for await (const record of parseCsv(input, { startOffset: offset })) {
+    const parseOptions = { startOffset: offset, delimiter: dialect.delimiter, encoding: input.encoding };
+    for await (const record of parseCsv(input, parseOptions)) {
       if (!plan) {
         if (record.problem !== undefined) {
           throw new FileError(ErrorCode.CSV_MALFORMED_HEADER, `the header cannot be read: ${record.problem}`);
         }
-        header = readHeader(record.fields);
+        recordHeader = readHeader(record.fields);
+        leftOut = rejectedColumnsIn(recordHeader);
+        header = recordHeader.slice(leftOut);
         plan = await options.plan(header);
       } else {
         const row = ++counts.rowsRead;
+        const fields = leftOut > 0 ? record.fields.slice(leftOut) : record.fields;
         if (record.problem !== undefined) {
-          await reject({ row, reason: record.problem, fields: record.fields }, ErrorCode.ROW_MALFORMED);
+          await reject({ row, reason: record.problem, fields }, ErrorCode.ROW_MALFORMED);
         } else {
-          const waiting = toEntry(plan, record.fields, row, writer, reject);
+          const waiting = toEntry(plan, fields, row, writer, reject);
           if (waiting) await waiting;
         }
       }
@@ -138,14 +180,7 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
       error instanceof FileError ? await writer.flush().catch((failure: unknown) => failure) : error;
     if (cause !== undefined) {
       await writer.settle();
-      return {
-        outcome: 'aborted',
-        counts,
-        errors,
-        ...(header && { header }),
-        cause,
-        writes: writer.stats,
-      };
+      return { outcome: 'aborted', counts, errors, ...learnt(), cause };
     }
     const fileError = error as FileError;
     // Every record before bad bytes or an oversized record was read: the problem is in the next row.
@@ -154,21 +189,14 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
     const row = fileError.context.row || (header && inNextRow ? counts.rowsRead + 1 : undefined);
     // A file-level error is always reported, however many row errors came first.
     errors.push(fileErrorEntry(fileError, row));
-    return {
-      outcome: 'failed',
-      counts,
-      errors,
-      ...(header && { header }),
-      fileError,
-      writes: writer.stats,
-    };
+    return { outcome: 'failed', counts, errors, ...learnt(), fileError };
   }
-  const base = { counts, errors, ...(header && { header }), writes: writer.stats };
+  const base = { counts, errors, ...learnt() };
   if (!stopped || !header) return { outcome: 'complete', ...base };
   return {
     outcome: 'stopped',
     ...base,
-    resume: { header, offset, counts: { ...counts }, errors: [...errors] },
+    resume: { header: recordHeader ?? header, offset, counts: { ...counts }, errors: [...errors] },
   };
 };
 

@@ -218,7 +218,7 @@ describe('csv2ddb ingest', () => {
     [
       'an s3 key that is not a CSV file',
       ['ingest', `s3://${BUCKET}/incoming/x.txt`, '--table', 'items'],
-      /does not name a \.csv or \.csv\.gz file/,
+      /does not name a \.csv\b.* file/,
     ],
   ])('exits 2 for %s, saying what is wrong', async (_case, args, message) => {
     const { code, stderr } = await csv2ddb(...args);

@@ -2,9 +2,11 @@ import { gzipSync } from 'node:zlib';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileContext, ProcessDeps } from '../../src/app/file-types.ts';
+import { createProcessDeps } from '../../src/app/process-deps.ts';
 import { createPlanFactory, createSchemaSource } from '../../src/app/schema-source.ts';
 import { runTasks, selectTasks, type TaskResult } from '../../src/app/tasks.ts';
-import { describeTable } from '../../src/aws/dynamodb-table.ts';
+import { describeTable, type TableInfo } from '../../src/aws/dynamodb-table.ts';
+import { createS3FileStore } from '../../src/aws/s3-file-store.ts';
 import type { ContinuationPayload } from '../../src/core/continuation.ts';
 import { s3Event } from '../../src/core/s3-event.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
@@ -24,21 +26,24 @@ beforeAll(async () => {
 afterAll(() => servers.close());
 
 /** A fresh table and the dependencies that write into it, with the schema's `{now}` in every item. */
-const freshDeps = async (): Promise<ProcessDeps> => {
+const freshDeps = async (): Promise<
+  ProcessDeps & { readonly tableName: string; readonly table: TableInfo }
+> => {
   const tableName = `table-${++tables}`;
   await createTable(servers.dynamodb, tableName);
   const table = await describeTable(servers.dynamodb, tableName);
   const schema = createSchemaSource(servers.s3, BUCKET, { inline: '{"add":{"ingestedAt":"{now}"}}' });
-  return {
-    s3: servers.s3,
+  const deps = createProcessDeps({
+    store: createS3FileStore(servers.s3, PREFIXES),
     dynamodb: servers.dynamodb,
     tableName,
     table,
-    prefixes: PREFIXES,
     writeConcurrency: 4,
     maxWriteAttempts: 5,
-    plan: createPlanFactory(schema, table.keySchema, 'infer'),
-  };
+    typeMode: 'infer',
+    schema,
+  });
+  return { ...deps, tableName, table };
 };
 
 const upload = async (key: string, body: string | Uint8Array) => {

@@ -43,7 +43,7 @@ const runFile = async (csv: string, options: { gzip: boolean; send: SendBatch; s
   for (;;) {
     let records = 0;
     const result = await ingest({
-      open: async (offset) => Readable.from([options.gzip ? bytes : bytes.subarray(offset)]),
+      open: async (offset) => ({ body: Readable.from([options.gzip ? bytes : bytes.subarray(offset)]) }),
       gzip: options.gzip,
       plan: (header) => compileDefaultPlan(header, KEY_SCHEMA, 'infer'),
       write: {

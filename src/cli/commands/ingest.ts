@@ -1,12 +1,16 @@
-import { access } from 'node:fs/promises';
+import type { ReadStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { defineCommand } from 'citty';
+import { createProcessDeps } from '../../app/process-deps.ts';
 import { processFile } from '../../app/process-file.ts';
-import { createPlanFactory, fixedSchemaSource } from '../../app/schema-source.ts';
+import { runFile } from '../../app/run-file.ts';
+import { fixedSchemaSource } from '../../app/schema-source.ts';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
+import { createS3FileStore } from '../../aws/s3-file-store.ts';
+import { startTask } from '../../core/continuation.ts';
 import type { Counts } from '../../core/ingest.ts';
 import { classifyKey } from '../../core/object-key.ts';
-import { pacerFor } from '../../core/pacer.ts';
 import type { Report } from '../../core/report.ts';
 import type { Schema } from '../../core/schema/schema.ts';
 import {
@@ -20,7 +24,7 @@ import {
 } from '../args.ts';
 import { exitCodeFor } from '../exit-code.ts';
 import { formatCounts, formatErrors, formatSpeed } from '../format.ts';
-import { ingestLocalFile } from '../ingest-file.ts';
+import { createLocalFileStore } from '../local-file-store.ts';
 import { createProgress, type Progress } from '../progress.ts';
 
 const SHOWN_ERRORS = 10;
@@ -77,29 +81,44 @@ export const ingestCommand = defineCommand({
 
     const dynamodb = createDynamoDBClient();
     const table = await readTable(dynamodb, args.table);
-    const plan = createPlanFactory(fixedSchemaSource(schema), table.keySchema, typeMode);
+    const setup = {
+      dynamodb,
+      tableName: args.table,
+      table,
+      writeConcurrency: concurrency,
+      maxWriteAttempts: maxAttempts,
+      typeMode,
+      schema: fixedSchemaSource(schema),
+    } as const;
 
     if (!s3Input) {
+      const path = args.input;
+      const gzip = path.endsWith('.gz');
+      const totalBytes = (await stat(path)).size;
+      let opened: ReadStream | undefined;
       let bar: Progress | undefined;
-      const result = await ingestLocalFile({
-        path: args.input,
-        dynamodb,
-        tableName: args.table,
-        table,
-        plan,
-        concurrency,
-        maxAttempts,
-        ...(!args.json && {
-          onProgress: (bytes: number, total: number, counts: Readonly<Counts>) => {
-            bar ??= createProgress(total);
-            bar.update(bytes, counts);
-          },
-        }),
+      const deps = createProcessDeps({
+        ...setup,
+        store: createLocalFileStore({ onOpen: (stream) => (opened = stream) }),
       });
+      const outcome = await runFile(
+        deps,
+        startTask({ bucket: 'local', key: path, rest: path, gzip }, new Date()),
+        {
+          ...(!args.json && {
+            // Plain files: bytes of the records parsed so far; gzip: compressed bytes read (its size is compressed).
+            onProgress: (counts: Readonly<Counts>, offset: number) => {
+              bar ??= createProgress(totalBytes);
+              bar.update(gzip ? (opened?.bytesRead ?? 0) : offset, counts);
+            },
+          }),
+        },
+      );
       bar?.stop();
-      if (args.json) console.log(JSON.stringify(result.report, null, 2));
-      else printReport(result.report, result.rejectedPath);
-      process.exitCode = exitCodeFor(result.report.status);
+      if (outcome.kind === 'stopped') throw new Error(`${path} stopped although nothing asked it to`);
+      if (args.json) console.log(JSON.stringify(outcome.report, null, 2));
+      else printReport(outcome.report, outcome.report.rejectedRowsKey);
+      process.exitCode = exitCodeFor(outcome.report.status);
       return;
     }
 
@@ -109,27 +128,19 @@ export const ingestCommand = defineCommand({
       key.startsWith(prefixes.upload) ? prefixes : { ...prefixes, upload: '' },
     );
     if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
-    const s3 = createS3Client();
-    const { report, reportKey } = await processFile(
-      {
-        s3,
-        dynamodb,
-        tableName: args.table,
-        table,
-        prefixes,
-        writeConcurrency: concurrency,
-        maxWriteAttempts: maxAttempts,
-        plan,
-        pacer: pacerFor(table, concurrency),
-      },
-      { bucket, key, rest: decision.rest, gzip: decision.gzip },
-    );
+    const deps = createProcessDeps({ ...setup, store: createS3FileStore(createS3Client(), prefixes) });
+    const { report, reportKey } = await processFile(deps, {
+      bucket,
+      key,
+      rest: decision.rest,
+      gzip: decision.gzip,
+    });
     if (args.json) console.log(JSON.stringify(report, null, 2));
     else {
       printReport(
         report,
         report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
-        `s3://${bucket}/${reportKey}`,
+        reportKey && `s3://${bucket}/${reportKey}`,
       );
     }
     process.exitCode = exitCodeFor(report.status);

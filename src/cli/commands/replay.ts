@@ -1,14 +1,14 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type _Object, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { defineCommand } from 'citty';
-import type { ProcessDeps } from '../../app/file-types.ts';
+import { createProcessDeps } from '../../app/process-deps.ts';
 import { processFile } from '../../app/process-file.ts';
-import { createPlanFactory, fixedSchemaSource } from '../../app/schema-source.ts';
+import { fixedSchemaSource } from '../../app/schema-source.ts';
 import { invokeAsync } from '../../aws/continuation.ts';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
+import { createS3FileStore } from '../../aws/s3-file-store.ts';
 import { classifyKey, type Prefixes } from '../../core/object-key.ts';
-import { pacerFor } from '../../core/pacer.ts';
 import { s3Event } from '../../core/s3-event.ts';
 import { badArgument, prefixArgs, readPrefixes, readSchemaFile, readTable, wholeNumber } from '../args.ts';
 import { type ExitCode, exitCodeFor, worst } from '../exit-code.ts';
@@ -105,21 +105,16 @@ export const replayCommand = defineCommand({
     const dynamodb = createDynamoDBClient();
     const tableName = args.table as string;
     const table = await readTable(dynamodb, tableName);
-    const deps: ProcessDeps = {
-      s3,
+    const deps = createProcessDeps({
+      store: createS3FileStore(s3, prefixes),
       dynamodb,
       tableName,
       table,
-      prefixes,
       writeConcurrency: concurrency,
       maxWriteAttempts: 10,
-      plan: createPlanFactory(
-        fixedSchemaSource(schema),
-        table.keySchema,
-        args['type-mode'] === 'string' ? 'string' : 'infer',
-      ),
-      pacer: pacerFor(table, concurrency),
-    };
+      typeMode: args['type-mode'] === 'string' ? 'string' : 'infer',
+      schema: fixedSchemaSource(schema),
+    });
     const codes: ExitCode[] = [];
     for (const file of files) {
       const { report, reportKey } = await processFile(deps, { bucket: args.bucket, ...file });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { SendBatch } from '../../../src/core/batch-writer.ts';
+import type { CsvDialect } from '../../../src/core/dialect.ts';
 import { ItemRefusedError } from '../../../src/core/errors.ts';
 import { type IngestResult, ingest, type ResumePoint } from '../../../src/core/ingest.ts';
 import type { Item } from '../../../src/core/item.ts';
@@ -36,6 +37,7 @@ export const createTable = (keySchema: KeySchema) => {
 export type Run = {
   keySchema?: KeySchema;
   gzip?: boolean;
+  dialect?: CsvDialect;
   /** Sends these bytes as they are, even when `gzip` is set. */
   raw?: boolean;
   chunk?: number;
@@ -62,9 +64,10 @@ export const runIngest = async (
       const size = options.chunk ?? 64;
       const chunks: Buffer[] = [];
       for (let at = 0; at < from.length; at += size) chunks.push(from.subarray(at, at + size));
-      return Readable.from(chunks);
+      return { body: Readable.from(chunks) };
     },
     gzip: options.gzip ?? false,
+    ...(options.dialect && { dialect: options.dialect }),
     plan: (header) => compileDefaultPlan(header, keySchema, 'infer'),
     write: {
       send: table.send,

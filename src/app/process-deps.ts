@@ -1,0 +1,40 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createSendBatch, type TableInfo } from '../aws/dynamodb-table.ts';
+import type { FileStore } from '../core/file-store.ts';
+import type { TypeMode } from '../core/item-plan.ts';
+import { keyIdOf } from '../core/key-schema.ts';
+import { pacerFor } from '../core/pacer.ts';
+import type { ProcessDeps } from './file-types.ts';
+import { createPlanFactory, type SchemaSource } from './schema-source.ts';
+
+export type ProcessSetup = {
+  readonly store: FileStore;
+  readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+  /** The table's key schema and capacity (`describeTable`). */
+  readonly table: TableInfo;
+  readonly writeConcurrency: number;
+  readonly maxWriteAttempts: number;
+  readonly typeMode: TypeMode;
+  /** The column schema in force: `createSchemaSource` (the function's settings) or `fixedSchemaSource` (CLI). */
+  readonly schema: SchemaSource;
+  readonly now?: () => Date;
+};
+
+/**
+ * The one place that wires a file's processing: the Lambda container (container.ts) and every CLI
+ * command build their dependencies here, so that a new setting applies everywhere at once.
+ * One pacer per result: the table's capacity is shared by every file these dependencies write.
+ */
+export const createProcessDeps = (setup: ProcessSetup): ProcessDeps => ({
+  store: setup.store,
+  write: {
+    send: createSendBatch(setup.dynamodb, setup.tableName),
+    keyIdOf: (item) => keyIdOf(item, setup.table.keySchema),
+    concurrency: setup.writeConcurrency,
+    maxAttempts: setup.maxWriteAttempts,
+    pacer: pacerFor(setup.table, setup.writeConcurrency),
+  },
+  plan: createPlanFactory(setup.schema, setup.table.keySchema, setup.typeMode),
+  ...(setup.now && { now: setup.now }),
+});
