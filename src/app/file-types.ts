@@ -25,7 +25,12 @@ export type ProcessDeps = {
   readonly now?: () => Date;
 };
 
-export type FileJob = ObjectRef & { readonly rest: string; readonly gzip: boolean };
+export type FileJob = ObjectRef & {
+  readonly rest: string;
+  readonly gzip: boolean;
+  /** The S3 event's `sequencer`: orders the uploads of one key in the file ledger. */
+  readonly sequencer?: string;
+};
 
 /** A file's report, and where it was written (unset when the store keeps no reports: the local CLI). */
 export type ProcessedFile = { readonly report: Report; readonly reportKey?: string };

@@ -16,6 +16,11 @@ export type ObjectCreated = {
   readonly eTag?: string;
   readonly versionId?: string;
   readonly eventName?: string;
+  /**
+   * S3's `sequencer`, which orders the uploads of a key (the local stack sets one). Unset, the event
+   * carries none: the ledger takes it for a replay, newer than any upload before it (docs/ledger.md).
+   */
+  readonly sequencer?: string;
 };
 
 /** An `s3:ObjectCreated:*` event as S3 sends it to Lambda (one record, URL-encoded key). */
@@ -43,7 +48,7 @@ export const s3Event = (object: ObjectCreated, region = 'us-east-1') => ({
           size: object.size ?? 0,
           ...(object.eTag && { eTag: object.eTag.replace(/"/g, '') }),
           ...(object.versionId && { versionId: object.versionId }),
-          sequencer: Date.now().toString(16).toUpperCase(),
+          ...(object.sequencer !== undefined && { sequencer: object.sequencer }),
         },
       },
     },

@@ -109,6 +109,38 @@ describe('selectJobs()', () => {
     expect(skipped).toEqual([expect.objectContaining({ reason })]);
   });
 
+  it("carries the event's sequencer into the job", () => {
+    const event = s3Event({ bucket: BUCKET, key: 'incoming/x.csv', sequencer: '0055AED6DCD90281E5' });
+    expect(select(event).jobs[0]).toMatchObject({ sequencer: '0055AED6DCD90281E5' });
+  });
+
+  it.each([
+    ['null', null, 'record is null, not an object'],
+    ['a string', 'incoming/x.csv', 'record is string, not an object'],
+    ['a record without eventName', { s3: {} }, 'event (none) is not ObjectCreated'],
+    ['an eventName that is a number', { eventName: 5 }, 'record field eventName is not a string'],
+    ['s3 that is a string', { eventName: 'ObjectCreated:Put', s3: 'x' }, 'record field s3 is not an object'],
+    [
+      'a bucket name that is a number',
+      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: 1 }, object: { key: 'incoming/x.csv' } } },
+      'record field bucket is not a string',
+    ],
+    [
+      'a key that is an object',
+      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: {} } } },
+      'record field key is not a string',
+    ],
+    [
+      'an object that is null',
+      { eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: null } },
+      'record field s3.object is not an object',
+    ],
+  ])('skips a malformed record (%s) and processes the others', (_what, bad, reason) => {
+    const { jobs, skipped } = select({ Records: [record('incoming/1.csv'), bad, record('incoming/2.csv')] });
+    expect(jobs.map(({ key }) => key)).toEqual(['incoming/1.csv', 'incoming/2.csv']);
+    expect(skipped).toEqual([{ reason }]);
+  });
+
   it('never processes its own output, even when it lies under the upload prefix', () => {
     const prefixes = { upload: '', report: 'reports/', rejected: 'rejected/' };
     const { jobs, skipped } = select(
