@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { checkSettings, type SettingName } from '../app/settings.ts';
 import { describeTable, type TableInfo } from '../aws/dynamodb-table.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Prefixes } from '../core/object-key.ts';
@@ -22,15 +23,6 @@ export const parseS3Url = (url: string): { bucket: string; key: string } => {
   return { bucket: match[1] as string, key: match[2] as string };
 };
 
-const prefixArg = (name: string, value: string, allowEmpty: boolean): string => {
-  if ((value === '' && !allowEmpty) || (value !== '' && !value.endsWith('/'))) {
-    throw badArgument(
-      `--${name} must ${allowEmpty ? 'be empty or ' : ''}end with "/" (got ${JSON.stringify(value)})`,
-    );
-  }
-  return value;
-};
-
 /** The options that name the pipeline's prefixes, with the Lambda function's defaults. */
 export const prefixArgs = {
   'upload-prefix': { type: 'string', description: 'Key prefix of uploaded CSV files', default: 'incoming/' },
@@ -38,15 +30,40 @@ export const prefixArgs = {
   'rejected-prefix': { type: 'string', description: 'Key prefix of rejected rows', default: 'rejected/' },
 } as const;
 
+/** The CLI's names for the settings its flags carry. */
+const FLAGS: Partial<Record<SettingName, string>> = {
+  UPLOAD_PREFIX: '--upload-prefix',
+  REPORT_PREFIX: '--report-prefix',
+  REJECTED_PREFIX: '--rejected-prefix',
+  WRITE_CONCURRENCY: '--concurrency',
+  MAX_WRITE_ATTEMPTS: '--max-attempts',
+};
+const flagOf = (name: SettingName) => FLAGS[name] ?? name;
+
+/** The prefixes, checked by the function's own settings rules (named as the flags that carry them). */
 export const readPrefixes = (args: {
   'upload-prefix': string;
   'report-prefix': string;
   'rejected-prefix': string;
-}): Prefixes => ({
-  upload: prefixArg('upload-prefix', args['upload-prefix'], true),
-  report: prefixArg('report-prefix', args['report-prefix'], false),
-  rejected: prefixArg('rejected-prefix', args['rejected-prefix'], false),
-});
+}): Prefixes => {
+  const checked = checkSettings(
+    {
+      UPLOAD_PREFIX: args['upload-prefix'],
+      REPORT_PREFIX: args['report-prefix'],
+      REJECTED_PREFIX: args['rejected-prefix'],
+    },
+    flagOf,
+  );
+  return {
+    upload: checked.UPLOAD_PREFIX as string,
+    report: checked.REPORT_PREFIX as string,
+    rejected: checked.REJECTED_PREFIX as string,
+  };
+};
+
+/** A flag that carries one of the function's settings, checked by the same rule as the setting. */
+export const settingArg = (name: 'WRITE_CONCURRENCY' | 'MAX_WRITE_ATTEMPTS', text: string): number =>
+  checkSettings({ [name]: text }, flagOf)[name] as number;
 
 /** A schema file, checked before anything is written: an invalid schema is a bad argument. */
 export const readSchemaFile = async (path: string): Promise<Schema> => {
