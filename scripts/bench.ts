@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --profile]`: how fast and how lean csv2ddb is.
+ * (`npm run bench -- --many-files`: only the "many files, one small table" case, see bench/many-files.ts.)
  * Generates EC2-inventory-like CSV files (100k and 1M rows; 100k only with --quick), puts them in
  * s3rver, and runs the built handler on each in a child process of its own, writing to (a) dynalite
  * (in a process of its own too), (b) a DynamoDB stand-in answering each BatchWriteItem after 10 ms,
@@ -18,6 +19,7 @@ import { buildHandler } from '../src/local/built-handler.ts';
 import { startLocalServers } from '../src/local/servers.ts';
 import { startDynalite } from './bench/dynalite.ts';
 import { generateCsv } from './bench/generate.ts';
+import { MANY_FILES_CASES, type ManyFilesRow, printManyFiles, runManyFiles } from './bench/many-files.ts';
 import { buildForProfile, summariseProfile } from './bench/profile.ts';
 import { importTime, median, runCase } from './bench/run.ts';
 import { startStandIn } from './bench/stand-in.ts';
@@ -42,6 +44,11 @@ const { values: options } = parseArgs({
     'write-path': { type: 'string', default: 'lean' },
     /** WRITE_CONCURRENCY for the cases; a list (`16,64`) runs each case at each, alternating too. */
     concurrency: { type: 'string' },
+    /**
+     * Runs only the "many files, one small table" case (scripts/bench/many-files.ts: 10 files at
+     * once into a metered 5-WCU and 100-WCU table; minutes); `--only 5WCU` picks one of the two.
+     */
+    'many-files': { type: 'boolean', default: false },
   },
 });
 const WRITE_PATHS = options['write-path'] === 'both' ? ['lean', 'sdk'] : [options['write-path'] as string];
@@ -73,6 +80,28 @@ log('building dist/lambda.zip …');
 await buildHandler();
 const work = await mkdtemp(join(tmpdir(), 'csv2ddb-bench-'));
 const servers = await startLocalServers({ buckets: [BUCKET] });
+if (options['many-files']) {
+  const manyRows: ManyFilesRow[] = [];
+  try {
+    for (const spec of MANY_FILES_CASES.filter(({ label }) =>
+      label.replace(/ /g, '').includes(options.only ?? ''),
+    )) {
+      log(`many files, one small table: ${spec.files} files × ${spec.rowsPerFile} rows at ${spec.label} …`);
+      manyRows.push(
+        await runManyFiles(servers, BUCKET, spec, log, () => Math.round((loadavg()[0] ?? 0) * 100) / 100),
+      );
+    }
+  } finally {
+    await servers.close();
+    await rm(work, { recursive: true, force: true });
+  }
+  printManyFiles(manyRows);
+  await mkdir('bench/results', { recursive: true });
+  const out = 'bench/results/many-files.json';
+  await writeFile(out, `${JSON.stringify({ date: new Date().toISOString(), cases: manyRows }, null, 2)}\n`);
+  log(`written ${out}`);
+  process.exit(0);
+}
 const slow = await startStandIn(10);
 const instant = await startStandIn(0);
 
