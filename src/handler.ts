@@ -19,6 +19,15 @@ const getContainer = (): Promise<Container> => {
 /** Logs what became of a file in this invocation, and counts it in the metrics. */
 const record = (result: TaskResult): void => {
   const { bucket, key, resume } = result.task;
+  if (result.kind === 'skipped') {
+    logger.info(`file ${result.outcome}`, { bucket, key, reason: result.reason });
+    metrics.addMetric(
+      result.outcome === 'duplicate' ? 'filesDuplicated' : 'filesSuperseded',
+      MetricUnit.Count,
+      1,
+    );
+    return;
+  }
   if (result.kind !== 'finished') {
     const progress = { invocations: result.task.invocations, offset: resume?.offset, ...resume?.counts };
     logger.info(`file ${result.kind}`, { bucket, key, ...progress });
@@ -43,7 +52,7 @@ const record = (result: TaskResult): void => {
  */
 export const handler = async (event: unknown, context: Context): Promise<void> => {
   logger.addContext(context);
-  const { settings, deps, invoke } = await getContainer();
+  const { settings, deps, invoke, ledger } = await getContainer();
   let files = 0;
   try {
     const { tasks, skipped } = selectTasks(event, settings, new Date());
@@ -53,6 +62,13 @@ export const handler = async (event: unknown, context: Context): Promise<void> =
       remainingMs: () => context.getRemainingTimeInMillis(),
       marginMs: settings.continuationMarginMs,
       ...(invoke && { invoke }),
+      ...(ledger && {
+        ledger: {
+          ...ledger,
+          onHeartbeatError: (error: unknown) => logger.warn('ledger heartbeat failed', error as Error),
+        },
+      }),
+      requestId: context.awsRequestId,
     };
     for await (const result of runTasks(deps, tasks, turns)) record(result);
   } catch (error) {

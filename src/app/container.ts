@@ -2,9 +2,12 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createInvokeSelf, type InvokeSelf } from '../aws/continuation.ts';
 import { createDynamoDBClient } from '../aws/dynamodb-client.ts';
 import { describeTable } from '../aws/dynamodb-table.ts';
+import type { TurnSetup } from '../aws/file-turn.ts';
+import { createLedger } from '../aws/ledger.ts';
 import { createS3Client } from '../aws/s3-client.ts';
 import { createS3FileStore } from '../aws/s3-file-store.ts';
 import { ConfigError } from '../core/errors.ts';
+import { pacerFor } from '../core/pacer.ts';
 import type { ProcessDeps } from './file-types.ts';
 import { createProcessDeps } from './process-deps.ts';
 import { createSchemaSource } from './schema-source.ts';
@@ -15,6 +18,8 @@ export type Container = {
   readonly deps: ProcessDeps;
   /** Continues a file in a new invocation of this function; unset outside Lambda. */
   readonly invoke?: InvokeSelf;
+  /** The file ledger (LEDGER_TABLE), and on a provisioned table the capacity its files share. */
+  readonly ledger?: TurnSetup;
 };
 
 /** What a Lambda container keeps between invocations: settings, clients and the table's key schema. */
@@ -26,8 +31,18 @@ export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container
   const s3 = createS3Client(env);
   const dynamodb = createDynamoDBClient();
   const table = await describeTable(dynamodb, tableName);
+  const pacer = pacerFor(table, settings.writeConcurrency);
+  const { ledgerTable } = settings;
   return {
     settings,
+    ...(ledgerTable !== undefined && {
+      ledger: {
+        ledger: createLedger(dynamodb, ledgerTable),
+        ...(table.writeCapacity !== undefined && {
+          share: { tableName, writeCapacity: table.writeCapacity, pacer },
+        }),
+      },
+    }),
     ...(functionName !== undefined && { invoke: createInvokeSelf(new LambdaClient({}), functionName) }),
     // One set of dependencies (so one pacer) per container: the table's capacity is shared by every file it writes.
     deps: createProcessDeps({
@@ -36,6 +51,8 @@ export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container
       tableName,
       table,
       writeConcurrency: settings.writeConcurrency,
+      marginMs: settings.continuationMarginMs,
+      pacer,
       maxWriteAttempts: settings.maxWriteAttempts,
       typeMode: settings.typeMode,
       schema: createSchemaSource(s3, settings.sourceBucket, settings.schema),

@@ -3,7 +3,7 @@ import { createSendBatch, type TableInfo } from '../aws/dynamodb-table.ts';
 import type { FileStore } from '../core/file-store.ts';
 import type { TypeMode } from '../core/item-plan.ts';
 import { keyIdOf } from '../core/key-schema.ts';
-import { pacerFor } from '../core/pacer.ts';
+import { pacerFor, type TablePacer } from '../core/pacer.ts';
 import type { ProcessDeps } from './file-types.ts';
 import { createPlanFactory, type SchemaSource } from './schema-source.ts';
 
@@ -18,6 +18,13 @@ export type ProcessSetup = {
   readonly typeMode: TypeMode;
   /** The column schema in force: `createSchemaSource` (the function's settings) or `fixedSchemaSource` (CLI). */
   readonly schema: SchemaSource;
+  /**
+   * CONTINUATION_MARGIN_MS, for the Lambda: on a paced table the writes outstanding when a file stops
+   * stay within what fits in it. Unset for the CLI, which never stops a file.
+   */
+  readonly marginMs?: number;
+  /** The table's pacer, when the caller needs it too (the ledger sets each file's share of the capacity). */
+  readonly pacer?: TablePacer;
   readonly now?: () => Date;
 };
 
@@ -33,7 +40,8 @@ export const createProcessDeps = (setup: ProcessSetup): ProcessDeps => ({
     keyIdOf: (item) => keyIdOf(item, setup.table.keySchema),
     concurrency: setup.writeConcurrency,
     maxAttempts: setup.maxWriteAttempts,
-    pacer: pacerFor(setup.table, setup.writeConcurrency),
+    pacer: setup.pacer ?? pacerFor(setup.table, setup.writeConcurrency),
+    ...(setup.marginMs !== undefined && { marginMs: setup.marginMs }),
   },
   plan: createPlanFactory(setup.schema, setup.table.keySchema, setup.typeMode),
   ...(setup.now && { now: setup.now }),

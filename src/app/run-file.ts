@@ -20,13 +20,22 @@ export type FileOutcome =
    * S3 or DynamoDB failed past their retries: `report` (written best effort) says how far the file got;
    * the caller throws `cause` (the Lambda's retry) or prints the report (the local CLI).
    */
-  | ({ readonly kind: 'aborted'; readonly cause: unknown } & ProcessedFile);
+  | ({ readonly kind: 'aborted'; readonly cause: unknown } & ProcessedFile)
+  /**
+   * The file's ledger claim was lost (`signal` aborted, or `beforeFinish` said no): it stopped with
+   * no report, its rejected rows aborted and its parts removed; the newer upload writes its own.
+   */
+  | { readonly kind: 'withdrawn' };
 
 export type RunOptions = {
   /** Asked after each record: true stops the file there, once the writes in flight are done. */
   readonly shouldStop?: () => boolean;
   /** After each record: the counts so far and the bytes of the (decompressed) file consumed. */
   readonly onProgress?: (counts: Readonly<Counts>, offset: number) => void;
+  /** The file's ledger claim: aborted, it cancels the writes and the file ends `withdrawn`. */
+  readonly signal?: AbortSignal;
+  /** Asked before a finished file's report is written: false ends it `withdrawn` instead. */
+  readonly beforeFinish?: () => Promise<boolean>;
 };
 
 /** How far a file got, for its report. */
@@ -49,6 +58,12 @@ const pinOf = (ref: ObjectPin): ObjectPin => ({
   ...(ref.eTag !== undefined && { eTag: ref.eTag }),
 });
 
+/** Ends a file that lost its claim: its parts go (best effort), and no report is written. */
+const withdraw = async (file: StoredFile, parts: readonly string[]): Promise<FileOutcome> => {
+  await Promise.all(parts.map((part) => file.remove(part).catch(() => undefined)));
+  return { kind: 'withdrawn' };
+};
+
 const storedFile = (deps: ProcessDeps, task: FileTask): StoredFile =>
   deps.store.file({ bucket: task.bucket, key: task.key, rest: task.rest });
 
@@ -65,7 +80,7 @@ const finishFile = async (
   const header = progress.header ?? task.resume?.header;
   if (task.parts.length > 0 && header) {
     await file.joinParts(
-      task.parts.map((invocation) => rejectedPartKey(file.rejectedName, invocation)),
+      task.parts.map((invocation) => rejectedPartKey(file.rejectedName, invocation, task.chain)),
       header,
     );
   } else if (progress.counts.rowsRejected === 0 && !progress.failed) {
@@ -123,7 +138,7 @@ export const runFile = async (
   const invocation = task.invocations + 1;
   const { rejectedName } = file;
   const rejected = file.rejectedRows(
-    invocation === 1 ? rejectedName : rejectedPartKey(rejectedName, invocation),
+    invocation === 1 ? rejectedName : rejectedPartKey(rejectedName, invocation, task.chain),
   );
   const context: FileContext = {
     bucket: task.bucket,
@@ -137,7 +152,7 @@ export const runFile = async (
     open: (offset) => file.open(pinOf(task), task.gzip ? 0 : offset),
     gzip: task.gzip,
     plan: (header) => deps.plan(header, context),
-    write: deps.write,
+    write: options.signal ? { ...deps.write, signal: options.signal } : deps.write,
     rejected,
     ...(task.resume && { resume: task.resume }),
     ...(options.shouldStop && { shouldStop: options.shouldStop }),
@@ -152,6 +167,12 @@ export const runFile = async (
     writes: addStats(task.writes, result.writes),
   };
 
+  const partNames = (parts: readonly number[]) =>
+    parts.map((n) => rejectedPartKey(rejectedName, n, task.chain));
+  if (options.signal?.aborted) {
+    await rejected.abort().catch(() => undefined);
+    return withdraw(file, partNames(task.parts));
+  }
   if (result.outcome === 'aborted') {
     const kept = await rejected.abort();
     if (file.isGone(result.cause)) {
@@ -171,12 +192,13 @@ export const runFile = async (
   let parts = wrote && invocation > 1 ? [...task.parts, invocation] : task.parts;
   if (result.outcome === 'stopped') {
     if (invocation === 1 && wrote) {
-      await file.move(rejectedName, rejectedPartKey(rejectedName, 1));
+      await file.move(rejectedName, rejectedPartKey(rejectedName, 1, task.chain));
       parts = [1];
     }
     return { kind: 'stopped', next: { ...after, resume: result.resume, parts } };
   }
   const progress = { ...result, failed: result.outcome === 'failed' };
+  if (options.beforeFinish && !(await options.beforeFinish())) return withdraw(file, partNames(parts));
   return { kind: 'finished', ...(await finishFile(deps, file, { ...after, parts }, progress)) };
 };
 
@@ -188,5 +210,6 @@ export const runToEnd = async (deps: ProcessDeps, task: FileTask): Promise<Proce
   const outcome = await runFile(deps, task);
   if (outcome.kind === 'stopped') throw new Error(`${task.key} stopped although nothing asked it to`);
   if (outcome.kind === 'aborted') throw outcome.cause;
+  if (outcome.kind === 'withdrawn') throw new Error(`${task.key} withdrawn although it holds no claim`);
   return { report: outcome.report, ...(outcome.reportKey !== undefined && { reportKey: outcome.reportKey }) };
 };

@@ -1,4 +1,5 @@
 import type { InvokeSelf } from '../aws/continuation.ts';
+import { type FileTurn, lossOf, type TurnSetup, takeTurn } from '../aws/file-turn.ts';
 import {
   type ContinuationPayload,
   type FileTask,
@@ -8,6 +9,7 @@ import {
   toContinuation,
 } from '../core/continuation.ts';
 import { ErrorCode, FileError } from '../core/errors.ts';
+import type { ClaimRequest } from '../core/ledger-rules.ts';
 import { classifyKey, type Prefixes } from '../core/object-key.ts';
 import type { ProcessDeps, ProcessedFile } from './file-types.ts';
 import { failFile, runFile, runToEnd } from './run-file.ts';
@@ -18,7 +20,14 @@ export type TaskResult =
   /** The file goes on in a new invocation: `task` says from where. */
   | { readonly kind: 'continued'; readonly task: FileTask }
   /** The invocation had no time left for the file: a new one starts it. */
-  | { readonly kind: 'deferred'; readonly task: FileTask };
+  | { readonly kind: 'deferred'; readonly task: FileTask }
+  /** Not this invocation's to process (the ledger says so): a duplicate delivery, or an older upload. */
+  | {
+      readonly kind: 'skipped';
+      readonly task: FileTask;
+      readonly outcome: 'duplicate' | 'superseded';
+      readonly reason: string;
+    };
 
 export type Turns = {
   readonly remainingMs: () => number;
@@ -26,6 +35,38 @@ export type Turns = {
   readonly marginMs: number;
   /** Without it (outside Lambda) a file is never stopped. */
   readonly invoke?: InvokeSelf;
+  /** The file ledger (LEDGER_TABLE): each file is claimed before it is processed. Unset: no ledger. */
+  readonly ledger?: TurnSetup;
+  /** This invocation's Lambda request id, its owner id in the ledger (Lambda's retry carries the same). */
+  readonly requestId?: string;
+};
+
+/** What the ledger is asked for a task: a new upload's claim, or a continuation's turn in its chain. */
+const claimRequest = (task: FileTask, requestId: string): ClaimRequest => ({
+  ...(task.sequencer !== undefined && { seq: task.sequencer }),
+  requestId,
+  ...(task.chain !== undefined && { chain: task.chain }),
+  ...(task.invocations > 0 &&
+    task.chain !== undefined && { continuation: { chain: task.chain, step: task.invocations + 1 } }),
+});
+
+type Go = Extract<FileTurn, { kind: 'go' }>;
+
+/** The file lost its claim: it has stopped; an `unconfirmed` loss fails the invocation, so that Lambda's retry takes the file over. */
+const lost = async (turn: Go, task: FileTask): Promise<TaskResult> => {
+  const loss = lossOf(turn.signal);
+  await turn.end('stopped');
+  if (loss === 'unconfirmed') {
+    throw new Error(
+      `${task.key}: the ledger could not renew the file's lease; it stopped so that a retry takes it over`,
+    );
+  }
+  return {
+    kind: 'skipped',
+    task,
+    outcome: 'superseded',
+    reason: 'a newer upload of the key took the file over',
+  };
 };
 
 /**
@@ -98,33 +139,81 @@ export async function* runTasks(
       yield { kind: 'deferred', task };
       continue;
     }
-    let records = 0;
-    const outcome = await runFile(deps, task, {
-      shouldStop: () => {
-        records++;
-        return !timeLeft();
-      },
-    });
-    if (outcome.kind === 'aborted') throw outcome.cause;
-    if (outcome.kind === 'finished') {
-      const { kind: _kind, ...processed } = outcome;
-      yield { kind: 'finished', task, ...processed };
-      continue;
+    let turn: Go | undefined;
+    if (turns.ledger) {
+      const taken = await takeTurn(
+        turns.ledger,
+        task,
+        claimRequest(task, turns.requestId ?? 'unknown'),
+        timeLeft,
+      );
+      if (taken.kind === 'skip') {
+        yield { kind: 'skipped', task, outcome: taken.outcome, reason: taken.reason };
+        continue;
+      }
+      if (taken.kind === 'defer') {
+        await invoke(toContinuation(task));
+        yield { kind: 'deferred', task };
+        continue;
+      }
+      turn = taken;
     }
-    const { next } = outcome;
-    if (records <= 1) {
-      yield { kind: 'finished', task: next, ...(await failFile(deps, next, stuck(next.invocations))) };
-      continue;
-    }
-    let payload: ContinuationPayload;
     try {
-      payload = toContinuation(next);
+      yield await runTurn(deps, task, invoke, timeLeft, turn);
     } catch (error) {
-      if (!(error instanceof FileError)) throw error;
-      yield { kind: 'finished', task: next, ...(await failFile(deps, next, error)) };
-      continue;
+      // The claim stays: Lambda's retry of this invocation (same request id) takes it over at once.
+      await turn?.abandon();
+      throw error;
     }
-    await invoke(payload);
-    yield { kind: 'continued', task: next };
   }
 }
+
+/** One file's turn in this invocation, under its ledger claim when there is one. */
+const runTurn = async (
+  deps: ProcessDeps,
+  task: FileTask,
+  invoke: InvokeSelf,
+  timeLeft: () => boolean,
+  turn: Go | undefined,
+): Promise<TaskResult> => {
+  let records = 0;
+  const outcome = await runFile(deps, task, {
+    shouldStop: () => {
+      records++;
+      return turn?.signal.aborted === true || !timeLeft();
+    },
+    ...(turn && { signal: turn.signal, beforeFinish: turn.confirm }),
+  });
+  if (outcome.kind === 'aborted') throw outcome.cause;
+  if (outcome.kind === 'withdrawn') return lost(turn as Go, task);
+  if (outcome.kind === 'finished') {
+    await turn?.end('done');
+    const { kind: _kind, ...processed } = outcome;
+    return { kind: 'finished', task, ...processed };
+  }
+  const { next } = outcome;
+  const fail = async (error: FileError): Promise<TaskResult> => {
+    const processed = await failFile(deps, next, error);
+    await turn?.end('done');
+    return { kind: 'finished', task: next, ...processed };
+  };
+  if (records <= 1) return fail(stuck(next.invocations));
+  let payload: ContinuationPayload;
+  try {
+    payload = toContinuation(next);
+  } catch (error) {
+    if (!(error instanceof FileError)) throw error;
+    return fail(error);
+  }
+  // The claim is released for the handover before the next invocation can ask for it.
+  if (turn && !(await turn.end('handover'))) {
+    return {
+      kind: 'skipped',
+      task: next,
+      outcome: 'superseded',
+      reason: 'a newer upload asked the file to stop',
+    };
+  }
+  await invoke(payload);
+  return { kind: 'continued', task: next };
+};

@@ -115,7 +115,9 @@ export const ingestCommand = defineCommand({
         },
       );
       bar?.stop();
-      if (outcome.kind === 'stopped') throw new Error(`${path} stopped although nothing asked it to`);
+      if (outcome.kind === 'stopped' || outcome.kind === 'withdrawn') {
+        throw new Error(`${path} ${outcome.kind} although nothing asked it to`);
+      }
       if (args.json) console.log(JSON.stringify(outcome.report, null, 2));
       else printReport(outcome.report, outcome.report.rejectedRowsKey);
       process.exitCode = exitCodeFor(outcome.report.status);
