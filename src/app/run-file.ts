@@ -82,6 +82,7 @@ const finishFile = async (
     await file.joinParts(
       task.parts.map((invocation) => rejectedPartKey(file.rejectedName, invocation, task.chain)),
       header,
+      { gzip: task.gzip },
     );
   } else if (progress.counts.rowsRejected === 0 && !progress.failed) {
     await file.remove(file.rejectedName);
@@ -137,8 +138,10 @@ export const runFile = async (
   const file = storedFile(deps, task);
   const invocation = task.invocations + 1;
   const { rejectedName } = file;
+  // SPEC: a `.gz` upload's rejected rows are gzip'd. Parts after the first are plain: the join gzips.
   const rejected = file.rejectedRows(
     invocation === 1 ? rejectedName : rejectedPartKey(rejectedName, invocation, task.chain),
+    { gzip: invocation === 1 && task.gzip },
   );
   const context: FileContext = {
     bucket: task.bucket,

@@ -1,4 +1,5 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip, createGzip } from 'node:zlib';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -7,7 +8,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { stringify } from 'csv-stringify/sync';
+import { type RejectedCsvOptions, rejectedHeaderBytes } from '../core/rejected-csv.ts';
+import { rejectedContentType } from './s3-outputs.ts';
 
 /** Renames an object within the bucket (a server-side copy, then a delete). */
 export const moveObject = async (s3: S3Client, bucket: string, from: string, to: string): Promise<void> => {
@@ -21,9 +23,23 @@ export const moveObject = async (s3: S3Client, bucket: string, from: string, to:
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: from }));
 };
 
-/** The first line of each part: the header the rejected-rows CSV starts with, byte for byte. */
-const headerLine = (header: readonly string[]): Buffer =>
-  Buffer.from(stringify([['_row', '_error', ...header]], { eof: true }));
+/** A part 1 written gzip'd (the first invocation of a `.gz` upload did not know it would be continued). */
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+
+/** A part's plain bytes: gunzipped when it starts with the gzip magic (a CSV header never does). */
+async function* plainBytes(body: Readable): AsyncGenerator<Buffer> {
+  const chunks = body[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  if (first.done) return;
+  const head = first.value as Buffer;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield head;
+    yield* { [Symbol.asyncIterator]: () => chunks };
+  }
+  const gzipped = head.byteLength >= 2 && head.subarray(0, 2).equals(GZIP_MAGIC);
+  // pipeline() destroys the gunzip stream with any error, so the loop reading it sees it.
+  yield* gzipped ? pipeline(Readable.from(all()), createGunzip(), () => undefined) : all();
+}
 
 async function* joinParts(
   s3: S3Client,
@@ -36,7 +52,7 @@ async function* joinParts(
     // Every part starts with the same header line: only the first one keeps it.
     let skip = index === 0 ? 0 : header.byteLength;
     let seen = 0;
-    for await (const chunk of response.Body as Readable) {
+    for await (const chunk of plainBytes(response.Body as Readable)) {
       let bytes = chunk as Buffer;
       if (skip > 0) {
         const head = bytes.subarray(0, skip);
@@ -51,6 +67,19 @@ async function* joinParts(
     }
   }
 }
+
+/** The parts' bytes as one stream, gzip'd when asked; an error anywhere reaches whoever reads it. */
+const joined = (
+  s3: S3Client,
+  bucket: string,
+  parts: readonly string[],
+  header: Buffer,
+  gzip: boolean,
+): Readable => {
+  const plain = Readable.from(joinParts(s3, bucket, parts, header));
+  if (!gzip) return plain;
+  return pipeline(plain, createGzip(), () => undefined);
+};
 
 /** The metadata that marks a rejected-rows file as the join of one chain's parts. */
 const JOINED = 'csv2ddb-joined';
@@ -82,8 +111,11 @@ export const joinRejectedParts = async (
     readonly key: string;
     readonly header: readonly string[];
     readonly joinId?: string;
+    /** The dialect the parts are in, and whether the joined file is gzip'd (a `.gz` upload). */
+    readonly csv?: RejectedCsvOptions;
   },
 ): Promise<void> => {
+  const csv = options.csv ?? {};
   const { joinId } = options;
   if (joinId === undefined || (await joinedBy(s3, bucket, options.key)) !== joinId) {
     const upload = new Upload({
@@ -91,8 +123,8 @@ export const joinRejectedParts = async (
       params: {
         Bucket: bucket,
         Key: options.key,
-        Body: Readable.from(joinParts(s3, bucket, options.parts, headerLine(options.header))),
-        ContentType: 'text/csv; charset=utf-8',
+        Body: joined(s3, bucket, options.parts, rejectedHeaderBytes(options.header, csv), csv.gzip === true),
+        ...rejectedContentType(csv),
         ...(joinId !== undefined && { Metadata: { [JOINED]: joinId } }),
       },
     });

@@ -32,8 +32,8 @@ export const createS3FileStore = (s3: S3Client, prefixes: Prefixes): FileStore =
         return { body: opened.body, pin: { ...pinOf(pin), ...pinOf(opened) } };
       },
       isGone: isObjectGone,
-      rejectedRows: (name) => {
-        const rows = createS3RejectedRows(s3, bucket, name);
+      rejectedRows: (name, csv) => {
+        const rows = createS3RejectedRows(s3, bucket, name, csv);
         return {
           add: (header, row) => rows.add(header, row),
           close: () => rows.close(),
@@ -46,7 +46,8 @@ export const createS3FileStore = (s3: S3Client, prefixes: Prefixes): FileStore =
       putReport: (report) => putReport(s3, bucket, reportName, report),
       remove: (name) => deleteObject(s3, bucket, name),
       move: (from, to) => moveObject(s3, bucket, from, to),
-      joinParts: (parts, header) => joinRejectedParts(s3, bucket, { parts, key: rejectedName, header }),
+      joinParts: (parts, header, csv) =>
+        joinRejectedParts(s3, bucket, { parts, key: rejectedName, header, ...(csv && { csv }) }),
     };
   },
 });

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { createRejectedCsv, type RejectedSink } from '../core/rejected-csv.ts';
+import { createRejectedCsv, type RejectedCsvOptions, type RejectedSink } from '../core/rejected-csv.ts';
 import type { Report } from '../core/report.ts';
 
 export const putReport = async (s3: S3Client, bucket: string, key: string, report: Report): Promise<void> => {
@@ -26,11 +26,27 @@ export type S3RejectedRows = RejectedSink & {
 };
 
 /**
- * Streams rejected rows into one S3 object with a multipart upload, started at the first
- * rejected row, so memory stays flat however many rows are rejected.
+ * The Content-Type of a rejected-rows object written in `options`. A gzip'd one is `application/gzip`,
+ * not `Content-Encoding: gzip`, which browsers undo on download and so save a `.gz` name with plain bytes.
  */
-export const createS3RejectedRows = (s3: S3Client, bucket: string, key: string): S3RejectedRows => {
-  const csv = createRejectedCsv();
+export const rejectedContentType = (options: RejectedCsvOptions = {}): { ContentType: string } => ({
+  ContentType: options.gzip
+    ? 'application/gzip'
+    : `${options.delimiter === '\t' ? 'text/tab-separated-values' : 'text/csv'}; charset=${options.encoding ?? 'utf-8'}`,
+});
+
+/**
+ * Streams rejected rows into one S3 object with a multipart upload, started at the first
+ * rejected row, so memory stays flat however many rows are rejected. It is written in the
+ * upload's delimiter and encoding, gzip'd when `options.gzip` (SPEC: same compression as the upload).
+ */
+export const createS3RejectedRows = (
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  options: RejectedCsvOptions = {},
+): S3RejectedRows => {
+  const csv = createRejectedCsv(options);
   let upload: Upload | undefined;
   let done: Promise<unknown> | undefined;
   return {
@@ -38,7 +54,7 @@ export const createS3RejectedRows = (s3: S3Client, bucket: string, key: string):
       if (!upload) {
         upload = new Upload({
           client: s3,
-          params: { Bucket: bucket, Key: key, Body: csv.stream, ContentType: 'text/csv; charset=utf-8' },
+          params: { Bucket: bucket, Key: key, Body: csv.stream, ...rejectedContentType(options) },
         });
         done = upload.done();
         done.catch(() => undefined);

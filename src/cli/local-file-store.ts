@@ -2,14 +2,22 @@ import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { FileStore, RejectedRowsSink } from '../core/file-store.ts';
-import { createRejectedCsv } from '../core/rejected-csv.ts';
+import { createRejectedCsv, type RejectedCsvOptions } from '../core/rejected-csv.ts';
 
-/** `data.csv` → `data.csv.rejected.csv`; a `.gz` input's rejected rows are plain CSV. */
-export const rejectedPathFor = (path: string): string => `${path.replace(/\.gz$/, '')}.rejected.csv`;
+/**
+ * `data.csv` → `data.csv.rejected.csv`, `data.csv.gz` → `data.csv.rejected.csv.gz` (gzip'd, as the
+ * input is), `data.tsv` → `data.tsv.rejected.tsv`: like the pipeline's, the rejected rows keep the
+ * input's format and compression, so the file can be ingested again as it is.
+ */
+export const rejectedPathFor = (path: string): string => {
+  const plain = path.replace(/\.gz$/, '');
+  const extension = /\.tsv$/.test(plain) ? '.tsv' : '.csv';
+  return `${plain}.rejected${extension}${plain === path ? '' : '.gz'}`;
+};
 
 /** Rejected rows into a file created at the first one; what was written is kept, whatever the outcome. */
-const fileSink = (path: string): RejectedRowsSink => {
-  const csv = createRejectedCsv();
+const fileSink = (path: string, options?: RejectedCsvOptions): RejectedRowsSink => {
+  const csv = createRejectedCsv(options);
   let output: ReturnType<typeof createWriteStream> | undefined;
   const close = async () => {
     if (!output) return false;

@@ -1,6 +1,6 @@
 import { ErrorCode, FileError } from './errors.ts';
 import type { ObjectPin, OpenedFile } from './ingest.ts';
-import type { RejectedSink } from './rejected-csv.ts';
+import type { RejectedCsvOptions, RejectedSink } from './rejected-csv.ts';
 import type { Report } from './report.ts';
 
 /**
@@ -35,15 +35,21 @@ export type StoredFile = {
   open(pin: ObjectPin, offset: number): Promise<OpenedFile>;
   /** True for an error from reading that says the file (or its pinned version) is gone or replaced. */
   isGone(error: unknown): boolean;
-  /** A sink for rejected rows under `name`: the rejected-rows file itself or one of its parts. */
-  rejectedRows(name: string): RejectedRowsSink;
+  /**
+   * A sink for rejected rows under `name`: the rejected-rows file itself or one of its parts, written in
+   * `csv` (the upload's delimiter and encoding; gzip for a `.gz` upload's own file, never for a part).
+   */
+  rejectedRows(name: string, csv?: RejectedCsvOptions): RejectedRowsSink;
   putReport(report: Report): Promise<void>;
   /** Removes an output (a stale rejected-rows file, a part); a missing one is fine. */
   remove(name: string): Promise<void>;
   /** Renames an output: the first invocation's rejected rows become part 1 once the file is continued. */
   move(from: string, to: string): Promise<void>;
-  /** Joins the parts, in order, into the rejected-rows file under one header, then removes them. */
-  joinParts(parts: readonly string[], header: readonly string[]): Promise<void>;
+  /**
+   * Joins the parts, in order, into the rejected-rows file under one header (written in `csv`, gzip'd
+   * when it says so; a gzip'd part 1 is read through gunzip), then removes them.
+   */
+  joinParts(parts: readonly string[], header: readonly string[], csv?: RejectedCsvOptions): Promise<void>;
 };
 
 /** The file was replaced or deleted under a pinned read (`how` says what showed it). */

@@ -9,7 +9,7 @@ import {
   startLambdaEmulator,
 } from '../../src/local/lambda-emulator.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
-import { createTable, listKeys, readText, scanTable } from '../support/local-tables.ts';
+import { createTable, listKeys, readGunzipped, readText, scanTable } from '../support/local-tables.ts';
 import { sampleCsv } from '../support/sample-csv.ts';
 import { startTestServers } from '../support/servers.ts';
 
@@ -62,7 +62,7 @@ describe('the built handler on a file larger than one invocation', () => {
       name: 'gzip',
       key: 'incoming/big-gz.csv.gz',
       body: gzipSync(sample.text),
-      rejected: 'rejected/big-gz.csv',
+      rejected: 'rejected/big-gz.csv.gz',
     },
   ])('continues itself through Lambda until the $name file is done', async ({ key, body, rejected }) => {
     invocations.length = 0;
@@ -85,7 +85,8 @@ describe('the built handler on a file larger than one invocation', () => {
     });
     expect(await scanTable(servers.dynamodb, 'items')).toHaveLength(sample.distinct);
     // One rejected-rows file with every rejected row, in file order, and no parts left.
-    const lines = (await readText(servers.s3, BUCKET, rejected))?.trim().split('\n') ?? [];
+    const read = rejected.endsWith('.gz') ? readGunzipped : readText;
+    const lines = (await read(servers.s3, BUCKET, rejected))?.trim().split('\n') ?? [];
     const rows = lines.slice(1).map((line) => Number(line.split(',')[0]));
     expect(rows).toHaveLength(sample.bad);
     expect(rows).toEqual([...rows].sort((a, b) => a - b));

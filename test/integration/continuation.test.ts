@@ -10,7 +10,7 @@ import { createS3FileStore } from '../../src/aws/s3-file-store.ts';
 import type { ContinuationPayload } from '../../src/core/continuation.ts';
 import { s3Event } from '../../src/core/s3-event.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
-import { createTable, listKeys, readText, scanTable } from '../support/local-tables.ts';
+import { createTable, listKeys, readGunzipped, readText, scanTable } from '../support/local-tables.ts';
 import { sampleCsv } from '../support/sample-csv.ts';
 import { startTestServers } from '../support/servers.ts';
 
@@ -133,12 +133,14 @@ describe('a file continued over several invocations', () => {
     );
     expect(withoutNow(items)).toEqual(withoutNow(await scanTable(servers.dynamodb, single.deps.tableName)));
     // One rejected-rows file, equal to one pass's, and no parts left behind.
-    const rejected = await readText(servers.s3, BUCKET, 'rejected/continued/data.csv');
-    expect(rejected).toBe(await readText(servers.s3, BUCKET, 'rejected/one-pass/data.csv'));
+    // A gzip upload's rejected rows are gzip'd under the same name (SPEC), continued or not.
+    const read = suffix.endsWith('.gz') ? readGunzipped : readText;
+    const rejected = await read(servers.s3, BUCKET, `rejected/continued/data${suffix}`);
+    expect(rejected).toBe(await read(servers.s3, BUCKET, `rejected/one-pass/data${suffix}`));
     expect(rejected?.split('\n')[0]).toBe('_row,_error,ID,Name,Price,Active,Notes');
-    expect(await listKeys(servers.s3, BUCKET, 'rejected/continued/')).toEqual([
-      'rejected/continued/data.csv',
-    ]);
+    // Parts are named after the file (`data.csv.gz.part-0002`); the plain case's own file is left out.
+    const left = await listKeys(servers.s3, BUCKET, `rejected/continued/data${suffix}`);
+    expect(left).toEqual([`rejected/continued/data${suffix}`]);
   });
 
   it('carries counts, errors and writer totals in a payload well under 256 KB', async () => {

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -46,6 +47,22 @@ export const readText = async (s3: S3Client, bucket: string, key: string): Promi
   try {
     const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return await response.Body?.transformToString();
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+};
+
+/** An object's bytes, gunzipped when they are gzip (a `.gz` upload's rejected rows), as text. */
+export const readGunzipped = async (
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<string | undefined> => {
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const bytes = Buffer.from((await response.Body?.transformToByteArray()) ?? []);
+    return gunzipSync(bytes).toString('utf8');
   } catch (error) {
     if ((error as Error).name === 'NoSuchKey') return undefined;
     throw error;

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { s3Event } from '../../src/core/s3-event.ts';
 import { lambdaContext } from '../../src/local/lambda-context.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
+import { readGunzipped } from './local-tables.ts';
 import { startTestServers } from './servers.ts';
 
 export const BUCKET = 'source';
@@ -66,9 +67,13 @@ export const startPipeline = async (options: PipelineOptions = {}) => {
     }
   };
 
+  /** A gzip'd object (a `.gz` upload's rejected rows), gunzipped; it throws when the object is not gzip. */
+  const gunzipped = (key: string) => readGunzipped(servers.s3, BUCKET, key);
+
   return {
     servers,
     handler,
+    gunzipped,
     async upload(key: string, body: string | Uint8Array) {
       await servers.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
       const head = await servers.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
