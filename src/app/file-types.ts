@@ -3,6 +3,7 @@ import type { FileStore } from '../core/file-store.ts';
 import type { IngestOptions } from '../core/ingest.ts';
 import type { ItemPlan } from '../core/item-plan.ts';
 import type { Report } from '../core/report.ts';
+import type { FileDialect } from './schema-source.ts';
 
 /** The types every step of a file's path shares (select-jobs, tasks, run-file, process-file, schema-source). */
 
@@ -22,6 +23,8 @@ export type ProcessDeps = {
   readonly write: IngestOptions['write'];
   /** Builds the item plan for a header (the default rules, or the column schema). */
   readonly plan: (header: readonly string[], context: FileContext) => ItemPlan | Promise<ItemPlan>;
+  /** A file's delimiter and encoding, before its header is read (`createDialectFactory`); unset: `,` and UTF-8. */
+  readonly dialect?: (key: string, schemaVersion?: string) => Promise<FileDialect>;
   readonly now?: () => Date;
 };
 

@@ -5,7 +5,7 @@ import type { TypeMode } from '../core/item-plan.ts';
 import { keyIdOf } from '../core/key-schema.ts';
 import { pacerFor, type TablePacer } from '../core/pacer.ts';
 import type { ProcessDeps } from './file-types.ts';
-import { createPlanFactory, type SchemaSource } from './schema-source.ts';
+import { createDialectFactory, createPlanFactory, type SchemaSource } from './schema-source.ts';
 
 export type ProcessSetup = {
   readonly store: FileStore;
@@ -44,5 +44,6 @@ export const createProcessDeps = (setup: ProcessSetup): ProcessDeps => ({
     ...(setup.marginMs !== undefined && { marginMs: setup.marginMs }),
   },
   plan: createPlanFactory(setup.schema, setup.table.keySchema, setup.typeMode),
+  dialect: createDialectFactory(setup.schema),
   ...(setup.now && { now: setup.now }),
 });

@@ -1,4 +1,5 @@
 import { type FileTask, rejectedPartKey } from '../core/continuation.ts';
+import { type CsvDialect, DEFAULT_DIALECT } from '../core/dialect.ts';
 import type { FileError } from '../core/errors.ts';
 import { fileChanged, type StoredFile } from '../core/file-store.ts';
 import {
@@ -11,6 +12,7 @@ import {
 } from '../core/ingest.ts';
 import { addStats, buildReport } from '../core/report.ts';
 import type { FileContext, ProcessDeps, ProcessedFile } from './file-types.ts';
+import type { FileDialect } from './schema-source.ts';
 
 export type FileOutcome =
   | ({ readonly kind: 'finished' } & ProcessedFile)
@@ -67,6 +69,10 @@ const withdraw = async (file: StoredFile, parts: readonly string[]): Promise<Fil
 const storedFile = (deps: ProcessDeps, task: FileTask): StoredFile =>
   deps.store.file({ bucket: task.bucket, key: task.key, rest: task.rest });
 
+/** The file's dialect (of the schema version a continued file started with), and that version. */
+const dialectOf = (deps: ProcessDeps, task: FileTask): Promise<FileDialect> =>
+  deps.dialect ? deps.dialect(task.key, task.schemaVersion) : Promise.resolve({ dialect: DEFAULT_DIALECT });
+
 /**
  * Ends a file: its rejected-rows file (the parts of a continued file joined into one, or an
  * earlier run's file removed when no row was rejected), then its report.
@@ -76,13 +82,14 @@ const finishFile = async (
   file: StoredFile,
   task: FileTask,
   progress: Progress,
+  dialect: CsvDialect = DEFAULT_DIALECT,
 ): Promise<ProcessedFile> => {
   const header = progress.header ?? task.resume?.header;
   if (task.parts.length > 0 && header) {
     await file.joinParts(
       task.parts.map((invocation) => rejectedPartKey(file.rejectedName, invocation, task.chain)),
       header,
-      { gzip: task.gzip },
+      { ...dialect, gzip: task.gzip },
     );
   } else if (progress.counts.rowsRejected === 0 && !progress.failed) {
     await file.remove(file.rejectedName);
@@ -115,12 +122,21 @@ const reportFor = (
 });
 
 /** Fails a file with the counts its invocations (`task.invocations` of them) reached. */
-export const failFile = (deps: ProcessDeps, task: FileTask, error: FileError): Promise<ProcessedFile> =>
-  finishFile(deps, storedFile(deps, task), task, {
+export const failFile = async (
+  deps: ProcessDeps,
+  task: FileTask,
+  error: FileError,
+): Promise<ProcessedFile> => {
+  const progress = {
     counts: task.resume?.counts ?? ZERO,
     errors: withError(task.resume?.errors ?? [], error),
     failed: true,
-  });
+  };
+  // Only a continued file's parts need the dialect (to join them); a schema outage must not block its report.
+  const { dialect } =
+    task.parts.length > 0 ? await dialectOf(deps, task).catch(() => ({ dialect: DEFAULT_DIALECT })) : {};
+  return finishFile(deps, storedFile(deps, task), task, progress, dialect);
+};
 
 /**
  * One invocation's turn at a file: reads on from `task.resume` (or the start) until the file ends
@@ -138,22 +154,28 @@ export const runFile = async (
   const file = storedFile(deps, task);
   const invocation = task.invocations + 1;
   const { rejectedName } = file;
+  // SPEC: rejected rows are written in the upload's dialect, so that they can be uploaded again as they are.
+  const found = await dialectOf(deps, task);
+  const { dialect } = found;
+  const schemaVersion = task.schemaVersion ?? found.schemaVersion;
   // SPEC: a `.gz` upload's rejected rows are gzip'd. Parts after the first are plain: the join gzips.
   const rejected = file.rejectedRows(
     invocation === 1 ? rejectedName : rejectedPartKey(rejectedName, invocation, task.chain),
-    { gzip: invocation === 1 && task.gzip },
+    { ...dialect, gzip: invocation === 1 && task.gzip },
   );
   const context: FileContext = {
     bucket: task.bucket,
     key: task.key,
     now: new Date(task.startedAt),
-    ...(task.schemaVersion !== undefined && { schemaVersion: task.schemaVersion }),
+    // The plan uses the schema version the dialect came from (a continued file's: the one it started with).
+    ...(schemaVersion !== undefined && { schemaVersion }),
   };
 
   const result = await ingest({
     // A gzip stream cannot be entered midway: it is read from the start and skipped ahead.
     open: (offset) => file.open(pinOf(task), task.gzip ? 0 : offset),
     gzip: task.gzip,
+    dialect,
     plan: (header) => deps.plan(header, context),
     write: options.signal ? { ...deps.write, signal: options.signal } : deps.write,
     rejected,
@@ -181,7 +203,7 @@ export const runFile = async (
     if (file.isGone(result.cause)) {
       const changed = fileChanged((result.cause as Error).name);
       const progress = { ...result, errors: withError(result.errors, changed), failed: true };
-      return { kind: 'finished', ...(await finishFile(deps, file, after, progress)) };
+      return { kind: 'finished', ...(await finishFile(deps, file, after, progress, dialect)) };
     }
     // The report is best effort; Lambda's retry of this invocation must not be blocked by it.
     const errors = [...result.errors, abortedError(result.cause)];
@@ -202,7 +224,7 @@ export const runFile = async (
   }
   const progress = { ...result, failed: result.outcome === 'failed' };
   if (options.beforeFinish && !(await options.beforeFinish())) return withdraw(file, partNames(parts));
-  return { kind: 'finished', ...(await finishFile(deps, file, { ...after, parts }, progress)) };
+  return { kind: 'finished', ...(await finishFile(deps, file, { ...after, parts }, progress, dialect)) };
 };
 
 /**

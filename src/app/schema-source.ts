@@ -1,4 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type CsvDialect, dialectFor } from '../core/dialect.ts';
 import { ConfigError, ErrorCode, FileError } from '../core/errors.ts';
 import { compileDefaultPlan, type ItemPlan, type TypeMode } from '../core/item-plan.ts';
 import type { KeySchema } from '../core/key-schema.ts';
@@ -113,5 +114,32 @@ export const createPlanFactory =
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       throw new FileError(ErrorCode.SCHEMA_INVALID, error.message, {}, { cause: error });
+    }
+  };
+
+/** A file's dialect, and the schema version it came from (the plan then asks for that version). */
+export type FileDialect = { readonly dialect: CsvDialect; readonly schemaVersion?: string };
+
+/**
+ * The dialect of a file, known before its header is read: the `csv` block of the schema in force
+ * (of the version a continued file started with, `schemaVersion`), a tab for a `.tsv` or `.tsv.gz`
+ * key. Its schema version is handed to the plan, so that the plan uses the very schema the dialect
+ * came from (and `SCHEMA_S3_KEY` costs no second request). An invalid or replaced schema gives the
+ * default dialect here: the plan fails the file with the right error code.
+ */
+export const createDialectFactory =
+  (source: SchemaSource) =>
+  async (key: string, schemaVersion?: string): Promise<FileDialect> => {
+    const tsv = /\.tsv(\.gz)?$/.test(key);
+    try {
+      const current = await source.current(schemaVersion);
+      return {
+        dialect: dialectFor(current?.schema.csv, tsv),
+        ...(current?.version !== undefined && { schemaVersion: current.version }),
+      };
+    } catch (error) {
+      if (error instanceof ConfigError || error instanceof FileError)
+        return { dialect: dialectFor(undefined, tsv) };
+      throw error;
     }
   };

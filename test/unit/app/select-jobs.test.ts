@@ -95,8 +95,16 @@ describe('selectJobs()', () => {
       'event ObjectRemoved:Delete is not ObjectCreated',
     ],
     ['a key outside the upload prefix', record('elsewhere/x.csv'), 'key is not under the upload prefix'],
-    ['a key of another type', record('incoming/x.json'), 'key does not name a .csv or .csv.gz file'],
-    ['a folder marker', record('incoming/folder/'), 'key does not name a .csv or .csv.gz file'],
+    [
+      'a key of another type',
+      record('incoming/x.json'),
+      'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file',
+    ],
+    [
+      'a folder marker',
+      record('incoming/folder/'),
+      'key does not name a .csv, .csv.gz, .tsv or .tsv.gz file',
+    ],
     ['a report', record('reports/x.csv.json'), 'key is under the report or rejected prefix'],
     [
       'a key with a broken escape',
