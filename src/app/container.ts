@@ -55,6 +55,7 @@ export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container
       pacer,
       maxWriteAttempts: settings.maxWriteAttempts,
       typeMode: settings.typeMode,
+      writePath: settings.writePath,
       schema: createSchemaSource(s3, settings.sourceBucket, settings.schema),
     }),
   };

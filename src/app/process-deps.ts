@@ -25,6 +25,8 @@ export type ProcessSetup = {
   readonly marginMs?: number;
   /** The table's pacer, when the caller needs it too (the ledger sets each file's share of the capacity). */
   readonly pacer?: TablePacer;
+  /** WRITE_PATH: the lean BatchWriteItem (default) or the SDK's (`createSendBatch`). */
+  readonly writePath?: 'lean' | 'sdk';
   readonly now?: () => Date;
 };
 
@@ -36,7 +38,7 @@ export type ProcessSetup = {
 export const createProcessDeps = (setup: ProcessSetup): ProcessDeps => ({
   store: setup.store,
   write: {
-    send: createSendBatch(setup.dynamodb, setup.tableName),
+    send: createSendBatch(setup.dynamodb, setup.tableName, { path: setup.writePath ?? 'lean' }),
     keyIdOf: (item) => keyIdOf(item, setup.table.keySchema),
     concurrency: setup.writeConcurrency,
     maxAttempts: setup.maxWriteAttempts,
