@@ -19,7 +19,8 @@ const decodeValue = (value: Record<string, unknown>): AttributeValue => {
 };
 
 export const decodeItem = (item: Record<string, unknown>): Item => {
-  const decoded: Item = {};
+  // No prototype, as in toItem: an attribute named `__proto__` stays an attribute (issue 11).
+  const decoded: Item = Object.create(null);
   for (const name in item) decoded[name] = decodeValue(item[name] as Record<string, unknown>);
   return decoded;
 };

@@ -47,7 +47,10 @@ export const toItem = (plan: ItemPlan, fields: readonly string[], row: number): 
     );
   }
   const partition = readKey(plan.partition, fields, PARTITION_KEY_SIZE_LIMIT);
-  const item: Item = { [plan.partition.key.name]: partition.value };
+  // No prototype: a column named `__proto__` is then an attribute like any other, where on a plain
+  // object `item['__proto__'] = value` would set the prototype instead (issue 11).
+  const item: Item = Object.create(null);
+  item[plan.partition.key.name] = partition.value;
   let keyId = partition.id;
   if (plan.sort) {
     const sort = readKey(plan.sort, fields, SORT_KEY_SIZE_LIMIT);

@@ -315,3 +315,24 @@ describe('toItem() nesting and attribute names, as DynamoDB Local refuses them',
     });
   });
 });
+
+describe('toItem() attribute names that are Object.prototype members (issue 11)', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'writes a column named %s as an attribute of its own',
+    (name) => {
+      const { item } = convert(NUMBER_KEY, ['1', 'x'], 'infer', ['ID', name]);
+      expect(Object.hasOwn(item, name)).toBe(true);
+      expect(item[name]).toEqual({ S: 'x' });
+      expect(Object.keys(item).sort()).toEqual(['ID', name].sort());
+      expect(JSON.parse(JSON.stringify(item))).toEqual({ ID: { N: '1' }, [name]: { S: 'x' } });
+    },
+  );
+
+  it('writes a key attribute named __proto__', () => {
+    const { item } = convert({ partition: { name: '__proto__', type: 'S' } }, ['a', 'x'], 'infer', [
+      '__proto__',
+      'Value',
+    ]);
+    expect(JSON.stringify(item)).toBe('{"__proto__":{"S":"a"},"Value":{"S":"x"}}');
+  });
+});
