@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { checkSettings, type SettingName } from '../app/settings.ts';
 import { describeTable, type TableInfo } from '../aws/dynamodb-table.ts';
+import { type Delimiter, type DialectSpec, ENCODINGS } from '../core/dialect.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Prefixes } from '../core/object-key.ts';
 import { parseSchema, type Schema } from '../core/schema/schema.ts';
@@ -64,6 +65,29 @@ export const readPrefixes = (args: {
 /** A flag that carries one of the function's settings, checked by the same rule as the setting. */
 export const settingArg = (name: 'WRITE_CONCURRENCY' | 'MAX_WRITE_ATTEMPTS', text: string): number =>
   checkSettings({ [name]: text }, flagOf)[name] as number;
+
+const DELIMITER_NAMES: Readonly<Record<string, Delimiter>> = {
+  ',': ',',
+  ';': ';',
+  '|': '|',
+  tab: '\t',
+  '\t': '\t',
+};
+
+/** `--delimiter` (`,` `;` `|` or `tab`) and `--encoding`, when given: they go over the schema's `csv` block. */
+export const dialectArgs = (args: { delimiter?: string; encoding?: string }): DialectSpec => {
+  const delimiter = args.delimiter === undefined ? undefined : DELIMITER_NAMES[args.delimiter];
+  if (args.delimiter !== undefined && delimiter === undefined) {
+    throw badArgument(`--delimiter must be one of , ; | tab, not ${JSON.stringify(args.delimiter)}`);
+  }
+  const encoding = ENCODINGS.find((name) => name === args.encoding?.toLowerCase());
+  if (args.encoding !== undefined && encoding === undefined) {
+    throw badArgument(
+      `--encoding must be one of ${ENCODINGS.join(', ')}, not ${JSON.stringify(args.encoding)}`,
+    );
+  }
+  return { ...(delimiter && { delimiter }), ...(encoding && { encoding }) };
+};
 
 /** A schema file, checked before anything is written: an invalid schema is a bad argument. */
 export const readSchemaFile = async (path: string): Promise<Schema> => {

@@ -30,7 +30,7 @@ beforeAll(async () => {
     },
   });
   work = await mkdtemp(join(tmpdir(), 'csv2ddb-cli-'));
-  for (const table of ['items', 'schema-items', 's3-items', 'replayed'])
+  for (const table of ['items', 'schema-items', 's3-items', 'replayed', 'dialect-items'])
     await createTable(servers.dynamodb, table);
 });
 afterAll(async () => {
@@ -118,6 +118,29 @@ describe('csv2ddb ingest', () => {
     expect(stdout).toContain('3 rows read, 3 written');
   });
 
+  it('reads the dialect given by --delimiter and --encoding, and writes the rejected rows in it', async () => {
+    const path = join(work, 'cp1252.csv');
+    const text = await readFile(join(PROJECT_ROOT, 'test/fixtures/windows-1252.csv'));
+    await writeFile(path, Buffer.concat([text, Buffer.from(';K\xf6ln;x;1\n', 'latin1')]));
+    const { code, stdout } = await csv2ddb(
+      'ingest',
+      path,
+      '--table',
+      'dialect-items',
+      '--delimiter',
+      ';',
+      '--encoding',
+      'windows-1252',
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain('4 rows read, 3 written, 1 rejected');
+    expect((await getItem('dialect-items', '1'))?.Name).toEqual({ S: 'Müller' });
+    expect((await getItem('dialect-items', '3'))?.Name).toEqual({ S: 'Œuvre “quoted”' });
+    expect((await readFile(`${path}.rejected.csv`)).toString('latin1')).toBe(
+      '_row;_error;ID;Name;City;Price\n4;"column ""ID"": key is empty";;K\xf6ln;x;1\n',
+    );
+  });
+
   it('fails a file without the key column and exits 2', async () => {
     const { code, stdout } = await csv2ddb('ingest', await fixture('no-key-column.csv'), '--table', 'items');
     expect(code).toBe(2);
@@ -192,6 +215,16 @@ describe('csv2ddb ingest', () => {
       'a bad concurrency',
       ['ingest', 'x.csv', '--table', 'items', '--concurrency', '0'],
       /--concurrency must be a whole number from 1 to 64/,
+    ],
+    [
+      'a bad delimiter',
+      ['ingest', 'x.csv', '--table', 'items', '--delimiter', ':'],
+      /--delimiter must be one of , ; \| tab, not ":"/,
+    ],
+    [
+      'a bad encoding',
+      ['ingest', 'x.csv', '--table', 'items', '--encoding', 'ebcdic'],
+      /--encoding must be one of utf-8, .*, not "ebcdic"/,
     ],
     [
       'a bad type mode',

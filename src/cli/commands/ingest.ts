@@ -1,6 +1,7 @@
 import type { ReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { defineCommand } from 'citty';
+import type { ProcessDeps } from '../../app/file-types.ts';
 import { createProcessDeps } from '../../app/process-deps.ts';
 import { processFile } from '../../app/process-file.ts';
 import { runFile } from '../../app/run-file.ts';
@@ -9,12 +10,14 @@ import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
 import { createS3FileStore } from '../../aws/s3-file-store.ts';
 import { startTask } from '../../core/continuation.ts';
+import { DEFAULT_DIALECT, type DialectSpec } from '../../core/dialect.ts';
 import type { Counts } from '../../core/ingest.ts';
 import { classifyKey } from '../../core/object-key.ts';
 import type { Report } from '../../core/report.ts';
 import type { Schema } from '../../core/schema/schema.ts';
 import {
   badArgument,
+  dialectArgs,
   parseS3Url,
   prefixArgs,
   readPrefixes,
@@ -28,6 +31,18 @@ import { createLocalFileStore } from '../local-file-store.ts';
 import { createProgress, type Progress } from '../progress.ts';
 
 const SHOWN_ERRORS = 10;
+
+/** `--delimiter` and `--encoding` over what the schema's `csv` block (or a `.tsv` name) says. */
+const withDialect = (deps: ProcessDeps, override: DialectSpec): ProcessDeps => {
+  if (override.delimiter === undefined && override.encoding === undefined) return deps;
+  return {
+    ...deps,
+    dialect: async (key, schemaVersion) => {
+      const found = deps.dialect ? await deps.dialect(key, schemaVersion) : { dialect: DEFAULT_DIALECT };
+      return { ...found, dialect: { ...found.dialect, ...override } };
+    },
+  };
+};
 
 const printReport = (report: Report, rejectedAt: string | undefined, reportAt?: string) => {
   console.log(`${report.status}: ${formatCounts(report)} (${formatSpeed(report)})`);
@@ -56,6 +71,15 @@ export const ingestCommand = defineCommand({
       default: 'infer',
     },
     schema: { type: 'string', description: 'A column schema JSON file' },
+    delimiter: {
+      type: 'string',
+      description:
+        "The delimiter: , ; | or tab (over the schema's csv.delimiter; default , and tab for .tsv)",
+    },
+    encoding: {
+      type: 'string',
+      description: "utf-8, utf-16le, utf-16be, windows-1252 or latin1 (over the schema's csv.encoding)",
+    },
     concurrency: { type: 'string', description: 'BatchWriteItem calls in flight (1-64)', default: '16' },
     'max-attempts': {
       type: 'string',
@@ -69,6 +93,7 @@ export const ingestCommand = defineCommand({
     const concurrency = wholeNumber('concurrency', args.concurrency, 1, 64);
     const maxAttempts = wholeNumber('max-attempts', args['max-attempts'], 1, 100);
     const typeMode = args['type-mode'] === 'string' ? 'string' : 'infer';
+    const dialect = dialectArgs(args);
     const schema: Schema | undefined =
       args.schema === undefined ? undefined : await readSchemaFile(args.schema);
     const s3Input = args.input.startsWith('s3://') ? parseS3Url(args.input) : undefined;
@@ -97,10 +122,13 @@ export const ingestCommand = defineCommand({
       const totalBytes = (await stat(path)).size;
       let opened: ReadStream | undefined;
       let bar: Progress | undefined;
-      const deps = createProcessDeps({
-        ...setup,
-        store: createLocalFileStore({ onOpen: (stream) => (opened = stream) }),
-      });
+      const deps = withDialect(
+        createProcessDeps({
+          ...setup,
+          store: createLocalFileStore({ onOpen: (stream) => (opened = stream) }),
+        }),
+        dialect,
+      );
       const outcome = await runFile(
         deps,
         startTask({ bucket: 'local', key: path, rest: path, gzip }, new Date()),
@@ -130,7 +158,10 @@ export const ingestCommand = defineCommand({
       key.startsWith(prefixes.upload) ? prefixes : { ...prefixes, upload: '' },
     );
     if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
-    const deps = createProcessDeps({ ...setup, store: createS3FileStore(createS3Client(), prefixes) });
+    const deps = withDialect(
+      createProcessDeps({ ...setup, store: createS3FileStore(createS3Client(), prefixes) }),
+      dialect,
+    );
     const { report, reportKey } = await processFile(deps, {
       bucket,
       key,
