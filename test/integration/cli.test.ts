@@ -3,7 +3,7 @@ import { access, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,18 @@ describe('csv2ddb ingest', () => {
     expect((await readFile(`${path}.rejected.csv`)).toString('latin1')).toBe(
       '_row;_error;ID;Name;City;Price\n4;"column ""ID"": key is empty";;K\xf6ln;x;1\n',
     );
+  });
+
+  it('writes the rejected rows of a .csv.gz file gzip-compressed, next to it', async () => {
+    const path = join(work, 'bad-rows.csv.gz');
+    await writeFile(path, gzipSync(await readFile(join(FIXTURES, 'bad-rows.csv'))));
+    // Not `items`: the export tests below read what the earlier tests wrote there.
+    const { code, stdout } = await csv2ddb('ingest', path, '--table', 'dialect-items');
+    expect(code).toBe(1);
+    expect(stdout).toContain(`rejected rows: ${join(work, 'bad-rows.csv.rejected.csv.gz')}`);
+    const rejected = gunzipSync(await readFile(join(work, 'bad-rows.csv.rejected.csv.gz'))).toString('utf8');
+    expect(rejected.split('\n')[0]).toBe('_row,_error,ID,Name,Price');
+    expect(rejected).toContain('4,"record has 4 fields, the header has 3",4,too,many,fields');
   });
 
   it('fails a file without the key column and exits 2', async () => {
