@@ -23,7 +23,7 @@ import {
   readPrefixes,
   readSchemaFile,
   readTable,
-  wholeNumber,
+  settingArg,
 } from '../args.ts';
 import { exitCodeFor } from '../exit-code.ts';
 import { formatCounts, formatErrors, formatSpeed } from '../format.ts';
@@ -90,8 +90,8 @@ export const ingestCommand = defineCommand({
     ...prefixArgs,
   },
   async run({ args }) {
-    const concurrency = wholeNumber('concurrency', args.concurrency, 1, 64);
-    const maxAttempts = wholeNumber('max-attempts', args['max-attempts'], 1, 100);
+    const concurrency = settingArg('WRITE_CONCURRENCY', args.concurrency);
+    const maxAttempts = settingArg('MAX_WRITE_ATTEMPTS', args['max-attempts']);
     const typeMode = args['type-mode'] === 'string' ? 'string' : 'infer';
     const dialect = dialectArgs(args);
     const schema: Schema | undefined =

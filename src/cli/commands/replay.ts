@@ -10,7 +10,7 @@ import { createS3Client } from '../../aws/s3-client.ts';
 import { createS3FileStore } from '../../aws/s3-file-store.ts';
 import { classifyKey, type Prefixes } from '../../core/object-key.ts';
 import { s3Event } from '../../core/s3-event.ts';
-import { badArgument, prefixArgs, readPrefixes, readSchemaFile, readTable, wholeNumber } from '../args.ts';
+import { badArgument, prefixArgs, readPrefixes, readSchemaFile, readTable, settingArg } from '../args.ts';
 import { type ExitCode, exitCodeFor, worst } from '../exit-code.ts';
 import { formatCounts } from '../format.ts';
 
@@ -79,7 +79,7 @@ export const replayCommand = defineCommand({
     if (!args['dry-run'] && (args.function === undefined) === (args.table === undefined)) {
       throw badArgument('give either --function NAME or --table NAME (or --dry-run)');
     }
-    const concurrency = wholeNumber('concurrency', args.concurrency, 1, 64);
+    const concurrency = settingArg('WRITE_CONCURRENCY', args.concurrency);
     const schema = args.schema === undefined ? undefined : await readSchemaFile(args.schema);
     const s3 = createS3Client();
     const files = await listFiles(s3, args.bucket, prefix, prefixes);
