@@ -90,6 +90,7 @@ const finishFile = async (
       task.parts.map((invocation) => rejectedPartKey(file.rejectedName, invocation, task.chain)),
       header,
       { ...dialect, gzip: task.gzip },
+      task.chain,
     );
   } else if (progress.counts.rowsRejected === 0 && !progress.failed) {
     await file.remove(file.rejectedName);

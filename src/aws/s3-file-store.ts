@@ -46,8 +46,14 @@ export const createS3FileStore = (s3: S3Client, prefixes: Prefixes): FileStore =
       putReport: (report) => putReport(s3, bucket, reportName, report),
       remove: (name) => deleteObject(s3, bucket, name),
       move: (from, to) => moveObject(s3, bucket, from, to),
-      joinParts: (parts, header, csv) =>
-        joinRejectedParts(s3, bucket, { parts, key: rejectedName, header, ...(csv && { csv }) }),
+      joinParts: (parts, header, csv, joinId) =>
+        joinRejectedParts(s3, bucket, {
+          parts,
+          key: rejectedName,
+          header,
+          ...(csv && { csv }),
+          ...(joinId !== undefined && { joinId }),
+        }),
     };
   },
 });

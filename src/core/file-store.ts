@@ -47,9 +47,15 @@ export type StoredFile = {
   move(from: string, to: string): Promise<void>;
   /**
    * Joins the parts, in order, into the rejected-rows file under one header (written in `csv`, gzip'd
-   * when it says so; a gzip'd part 1 is read through gunzip), then removes them.
+   * when it says so; a gzip'd part 1 is read through gunzip), then removes them. `joinId` (the file's
+   * chain) marks the joined file, so that a retry after the parts were partly removed does not join again.
    */
-  joinParts(parts: readonly string[], header: readonly string[], csv?: RejectedCsvOptions): Promise<void>;
+  joinParts(
+    parts: readonly string[],
+    header: readonly string[],
+    csv?: RejectedCsvOptions,
+    joinId?: string,
+  ): Promise<void>;
 };
 
 /** The file was replaced or deleted under a pinned read (`how` says what showed it). */
