@@ -95,6 +95,7 @@ export const replayCommand = defineCommand({
       const lambda = new LambdaClient({});
       const region = await s3.config.region();
       for (const file of files) {
+        // No sequencer: the ledger takes a replayed event for newer than any before it (docs/ledger.md).
         const event = s3Event({ bucket: args.bucket, ...file }, region);
         await invokeAsync(lambda, args.function, event, `the event for ${file.key}`);
         console.log(`invoked ${args.function} for ${file.key}`);
