@@ -130,6 +130,12 @@ export const runManyFiles = async (
     );
     const statuses = reports.map((report) => report?.status ?? 'none');
     log(`  reports: ${statuses.join(' ')}`);
+    // Which invocations Lambda killed: the first attempt of a file, a continuation, or a retry.
+    for (const outcome of runner.outcomes.filter((outcome) => outcome.timedOut))
+      log(
+        `  killed at its deadline: request ${outcome.requestId.slice(0, 8)}, attempt ${outcome.attempt}, ` +
+          `${runner.outcomes.filter((other) => other.requestId === outcome.requestId).length} attempts of it in all`,
+      );
     const { counts, outcomes } = { counts: proxy.counts, outcomes: runner.outcomes };
     const itemsPerSecond = (counts.itemsWritten * 1000) / ms;
     return {
