@@ -1,14 +1,7 @@
-import {
-  Agent,
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { crc32 } from 'node:zlib';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AttributeValue, Item } from '../../src/core/item.ts';
 import { writeUnits } from '../../src/core/pacer.ts';
+import { forward, listen, readBody, sendJson } from './fault-proxy.ts';
 
 /**
  * A proxy in front of dynalite or DynamoDB Local that makes one table behave like a provisioned
@@ -52,23 +45,6 @@ const costOf = (write: WriteRequest): number => {
   );
 };
 
-const readBody = async (stream: IncomingMessage): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-};
-
-const sendJson = (response: ServerResponse, status: number, body: unknown) => {
-  const bytes = Buffer.from(JSON.stringify(body));
-  response.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.0',
-    'content-length': String(bytes.byteLength),
-    'x-amz-crc32': String(crc32(bytes)),
-    'x-amzn-requestid': `capacity-${Date.now()}`,
-  });
-  response.end(bytes);
-};
-
 export const startCapacityProxy = async (target: string, options: CapacityProxyOptions) => {
   const url = new URL(target);
   const agent = new Agent({ keepAlive: true });
@@ -92,26 +68,16 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
     perSecond[second] = (perSecond[second] ?? 0) + units;
   };
 
-  /** Forwards `body` and resolves with the answer, parsed. */
-  const forward = (request: IncomingMessage, body: Buffer) =>
-    new Promise<{ status: number; json: Wire; raw: Buffer; headers: IncomingMessage['headers'] }>(
-      (resolve, reject) => {
-        const headers = { ...request.headers, host: url.host, 'content-length': String(body.byteLength) };
-        const outgoing = httpRequest(
-          { host: url.hostname, port: url.port, method: request.method, path: request.url, headers, agent },
-          async (answer) => {
-            const raw = await readBody(answer);
-            let json: Wire = {};
-            try {
-              json = JSON.parse(raw.toString('utf8')) as Wire;
-            } catch {}
-            resolve({ status: answer.statusCode ?? 500, json, raw, headers: answer.headers });
-          },
-        );
-        outgoing.once('error', reject);
-        outgoing.end(body);
-      },
-    );
+  /** Forwards `body` and resolves with the answer, read and parsed. */
+  const forwardRead = async (request: IncomingMessage, body: Buffer) => {
+    const answer = await forward(url, agent, request, body);
+    const raw = await readBody(answer);
+    let json: Wire = {};
+    try {
+      json = JSON.parse(raw.toString('utf8')) as Wire;
+    } catch {}
+    return { status: answer.statusCode ?? 500, json, raw, headers: answer.headers };
+  };
 
   const throttle = (response: ServerResponse) => {
     counts.throttledCalls++;
@@ -156,7 +122,7 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
       consume(units);
       counts.itemsWritten++;
     }
-    const answer = await forward(request, sent);
+    const answer = await forwardRead(request, sent);
     if (answer.status === 200 && rest.length > 0) {
       const unprocessed = (answer.json.UnprocessedItems ?? {}) as Record<string, WriteRequest[]>;
       const merged = { ...unprocessed, [options.table]: [...(unprocessed[options.table] ?? []), ...rest] };
@@ -178,13 +144,10 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
     response.end(answer.raw);
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => response.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await listen(handle);
 
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: server.endpoint,
     counts,
     /** Units written in each second since the proxy started. */
     perSecond: () => Array.from(perSecond, (units) => units ?? 0),
@@ -203,8 +166,7 @@ export const startCapacityProxy = async (target: string, options: CapacityProxyO
     },
     close: async () => {
       agent.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 };

@@ -32,13 +32,17 @@ export type DynamoSchedule = (call: number, items: number) => DynamoFault;
 
 type Proxy = { readonly endpoint: string; close(): Promise<void> };
 
-const readBody = async (stream: IncomingMessage): Promise<Buffer> => {
+/** The whole body of a request or answer. */
+export const readBody = async (stream: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 };
 
-const listen = async (handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>) => {
+/** A proxy server on a free 127.0.0.1 port; a handler that throws drops the connection. */
+export const listen = async (
+  handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
+) => {
   const server = createServer((request, response) => {
     handle(request, response).catch(() => response.destroy());
   });
@@ -53,7 +57,7 @@ const listen = async (handle: (request: IncomingMessage, response: ServerRespons
 };
 
 /** Sends a request on to the real server; resolves to its response, unread. */
-const forward = (target: URL, agent: Agent, request: IncomingMessage, body?: Buffer) =>
+export const forward = (target: URL, agent: Agent, request: IncomingMessage, body?: Buffer) =>
   new Promise<IncomingMessage>((resolve, reject) => {
     const headers = { ...request.headers, host: target.host };
     if (body) headers['content-length'] = String(body.byteLength);
@@ -66,7 +70,8 @@ const forward = (target: URL, agent: Agent, request: IncomingMessage, body?: Buf
     else request.pipe(outgoing);
   });
 
-const sendJson = (response: ServerResponse, status: number, body: unknown) => {
+/** Answers as DynamoDB does (JSON 1.0 with its CRC32 header). */
+export const sendJson = (response: ServerResponse, status: number, body: unknown) => {
   const bytes = Buffer.from(JSON.stringify(body));
   response.writeHead(status, {
     'content-type': 'application/x-amz-json-1.0',
