@@ -4,10 +4,10 @@ import {
   type DynamoDBClient,
   type AttributeValue as SdkAttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import type { SendBatch, SendOutcome } from '../core/batch-writer.ts';
 import { ItemRefusedError, RetryableWriteError } from '../core/errors.ts';
 import type { Item } from '../core/item.ts';
 import type { KeyAttribute, KeySchema, KeyType } from '../core/key-schema.ts';
+import type { SendBatch, SendOutcome } from '../core/write-contract.ts';
 import { createLeanBatchWrite, type LeanWriteOptions } from './lean-batch-write.ts';
 
 export type TableInfo = {

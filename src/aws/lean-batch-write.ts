@@ -5,8 +5,8 @@ import { recursionDetectionMiddleware, userAgentMiddleware } from '@aws-sdk/core
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { HttpRequest } from '@smithy/core/protocols';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
-import type { SendOutcome } from '../core/batch-writer.ts';
 import type { Item } from '../core/item.ts';
+import type { SendOutcome } from '../core/write-contract.ts';
 import { decodeItem } from './decode-item.ts';
 import { batchWriteBody } from './dynamodb-client.ts';
 import { type HttpAnswer, keepAlivePoster } from './keep-alive-http.ts';

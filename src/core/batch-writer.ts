@@ -1,47 +1,14 @@
 import { DependencyError, ErrorCode, ItemRefusedError, RetryableWriteError } from './errors.ts';
 import type { Item } from './item.ts';
+import {
+  BATCH_SIZE,
+  type Pacer,
+  type SendBatch,
+  sleep,
+  type WriteEntry,
+  type WriterStats,
+} from './write-contract.ts';
 import { writeUnits } from './write-units.ts';
-
-/** DynamoDB's BatchWriteItem takes at most 25 puts per call. */
-export const BATCH_SIZE = 25;
-
-export type WriteEntry = {
-  readonly item: Item;
-  readonly keyId: string;
-  readonly row: number;
-  readonly fields: readonly string[];
-};
-
-export type SendOutcome = {
-  /** The items DynamoDB did not write (UnprocessedItems): they are sent again. */
-  readonly unprocessed: readonly Item[];
-  readonly consumedCapacity?: number;
-};
-
-/**
- * One BatchWriteItem call. It throws `RetryableWriteError` for throttling and transient faults,
- * `ItemRefusedError` when DynamoDB refuses the items as invalid; anything else is fatal.
- */
-export type SendBatch = (items: readonly Item[]) => Promise<SendOutcome>;
-
-/** Paces writes to the table's capacity (see pacer.ts); without one, writes go as fast as they can. */
-export type Pacer = {
-  /** Resolves when the table has capacity for a call that puts these items. */
-  acquire(items: readonly Item[]): Promise<void>;
-  /** How many calls may be in flight now. */
-  concurrency(): number;
-  onThrottle(): void;
-  onSuccess(items: number): void;
-  /** The write rate now, in capacity units a second; unset when writes are not rate-limited. */
-  rate?(): number | undefined;
-};
-
-export type WriterStats = {
-  calls: number;
-  retries: number;
-  throttles: number;
-  consumedCapacity: number;
-};
 
 export type BatchWriterOptions = {
   readonly send: SendBatch;
@@ -65,9 +32,6 @@ export type BatchWriterOptions = {
   readonly onWritten: (rows: number) => void;
   readonly onRejected: (entry: WriteEntry, reason: string) => void | Promise<void>;
 };
-
-/** Waits `ms` on the global timer (which tests may fake); the writer and the pacer take it as their default. */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * An entry plus the rows of its key it replaced while waiting in the same batch (the later row wins):

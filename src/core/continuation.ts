@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { WriterStats } from './batch-writer.ts';
 import { ConfigError, ErrorCode, FileError } from './errors.ts';
 import { MAX_REPORTED_ERRORS, type ResumePoint } from './ingest.ts';
+import type { WriterStats } from './write-contract.ts';
 import * as z from './zod.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { BatchWriter, type BatchWriterOptions, type WriterStats } from './batch-writer.ts';
+import { BatchWriter, type BatchWriterOptions } from './batch-writer.ts';
 import { asDataError, decodeInput, needsHead, readHead } from './decode.ts';
 import { type CsvDialect, DEFAULT_DIALECT } from './dialect.ts';
 import { ErrorCode, FileError, RowError } from './errors.ts';
@@ -8,6 +8,7 @@ import type { ItemPlan } from './item-plan.ts';
 import { parseCsv } from './parse.ts';
 import type { RejectedRow, RejectedSink } from './rejected-csv.ts';
 import { toItem } from './to-item.ts';
+import type { WriterStats } from './write-contract.ts';
 
 export const MAX_REPORTED_ERRORS = 100;
 

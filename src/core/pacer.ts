@@ -1,4 +1,4 @@
-import { type Pacer, sleep as timerSleep } from './batch-writer.ts';
+import { type Pacer, sleep as timerSleep } from './write-contract.ts';
 import { writeUnits } from './write-units.ts';
 
 export { writeUnits };

@@ -1,5 +1,5 @@
-import type { WriterStats } from './batch-writer.ts';
 import type { Counts, ReportedError } from './ingest.ts';
+import type { WriterStats } from './write-contract.ts';
 
 export const ReportStatus = { succeeded: 'succeeded', partial: 'partial', failed: 'failed' } as const;
 export type ReportStatus = (typeof ReportStatus)[keyof typeof ReportStatus];

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BatchWriter,
-  type BatchWriterOptions,
-  type SendBatch,
-  type WriteEntry,
-} from '../../src/core/batch-writer.ts';
+import { BatchWriter, type BatchWriterOptions } from '../../src/core/batch-writer.ts';
 import { DependencyError, ItemRefusedError, RetryableWriteError } from '../../src/core/errors.ts';
 import type { Item } from '../../src/core/item.ts';
+import type { SendBatch, WriteEntry } from '../../src/core/write-contract.ts';
 
 const keyOf = (item: Item) => (item.id as { S: string }).S;
 

@@ -2,12 +2,12 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SendBatch } from '../../src/core/batch-writer.ts';
 import { ItemRefusedError, RetryableWriteError } from '../../src/core/errors.ts';
 import { type Counts, ingest, type ResumePoint } from '../../src/core/ingest.ts';
 import type { Item } from '../../src/core/item.ts';
 import { compileDefaultPlan } from '../../src/core/item-plan.ts';
 import { type KeySchema, keyIdOf } from '../../src/core/key-schema.ts';
+import type { SendBatch } from '../../src/core/write-contract.ts';
 
 const KEY_SCHEMA: KeySchema = { partition: { name: 'ID', type: 'N' } };
 const POISON = '!';

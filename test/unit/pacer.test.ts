@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BatchWriter, type SendBatch } from '../../src/core/batch-writer.ts';
+import { BatchWriter } from '../../src/core/batch-writer.ts';
 import type { Item } from '../../src/core/item.ts';
 import { createPacer, writeUnits } from '../../src/core/pacer.ts';
+import type { SendBatch } from '../../src/core/write-contract.ts';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });

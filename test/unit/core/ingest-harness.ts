@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import type { SendBatch } from '../../../src/core/batch-writer.ts';
 import type { CsvDialect } from '../../../src/core/dialect.ts';
 import { ItemRefusedError } from '../../../src/core/errors.ts';
 import { type IngestResult, ingest, type ResumePoint } from '../../../src/core/ingest.ts';
@@ -10,6 +9,7 @@ import type { Item } from '../../../src/core/item.ts';
 import { compileDefaultPlan } from '../../../src/core/item-plan.ts';
 import { type KeySchema, keyIdOf } from '../../../src/core/key-schema.ts';
 import type { RejectedRow } from '../../../src/core/rejected-csv.ts';
+import type { SendBatch } from '../../../src/core/write-contract.ts';
 
 export const fixture = (name: string): Buffer =>
   readFileSync(new URL(`../../fixtures/${name}`, import.meta.url));
