@@ -30,8 +30,11 @@ export type FileOutcome =
   | { readonly kind: 'withdrawn' };
 
 export type RunOptions = {
-  /** Asked after each record: true stops the file there, once the writes in flight are done. */
-  readonly shouldStop?: () => boolean;
+  /**
+   * Asked after each record, with how long the writes outstanding take at the current pace: true
+   * stops the file there, once the writes in flight are done.
+   */
+  readonly shouldStop?: (drainMs: number) => boolean;
   /** After each record: the counts so far and the bytes of the (decompressed) file consumed. */
   readonly onProgress?: (counts: Readonly<Counts>, offset: number) => void;
   /** The file's ledger claim: aborted, it cancels the writes and the file ends `withdrawn`. */

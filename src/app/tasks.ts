@@ -117,7 +117,12 @@ export async function* runTasks(
   turns: Turns,
 ): AsyncGenerator<TaskResult> {
   const { invoke, marginMs } = turns;
-  const timeLeft = () => turns.remainingMs() > marginMs;
+  // A file whose share fell (more files started) may have more queued than the margin drains:
+  // it stops reading once what is outstanding would leave less than half the margin.
+  const timeLeft = (drainMs = 0) => {
+    const remaining = turns.remainingMs();
+    return remaining > marginMs && remaining - drainMs > marginMs / 2;
+  };
   const atStart = turns.remainingMs();
   const startedInTime = atStart > marginMs;
   for (const [index, task] of tasks.entries()) {
@@ -173,14 +178,14 @@ const runTurn = async (
   deps: ProcessDeps,
   task: FileTask,
   invoke: InvokeSelf,
-  timeLeft: () => boolean,
+  timeLeft: (drainMs?: number) => boolean,
   turn: Go | undefined,
 ): Promise<TaskResult> => {
   let records = 0;
   const outcome = await runFile(deps, task, {
-    shouldStop: () => {
+    shouldStop: (drainMs) => {
       records++;
-      return turn?.signal.aborted === true || !timeLeft();
+      return turn?.signal.aborted === true || !timeLeft(drainMs);
     },
     ...(turn && { signal: turn.signal, beforeFinish: turn.confirm }),
   });

@@ -43,6 +43,12 @@ type Pending = WriteEntry & { rows: number; units: number; previous: Pending | u
 const MAX_ROWS_PER_KEY = BATCH_SIZE;
 
 /**
+ * How far a file's pace may fall after it queued its writes and still drain them in time: its share
+ * of the table drops when other files start (seen at the next heartbeat), and throttling cuts it.
+ */
+export const PACE_FALL = 10;
+
+/**
  * Writes entries in batches of 25 with several calls in flight, in file order for equal keys:
  * a batch waits for any batch in flight that holds one of its keys, so the later row always wins.
  * Unprocessed items and retryable errors are sent again with capped exponential backoff and full
@@ -92,14 +98,25 @@ export class BatchWriter {
   }
 
   /**
-   * The units that may be outstanding: what the current rate writes in half the margin (the other
-   * half is for retries after throttling, the rejected rows and the handover). Unlimited unmetered.
+   * The units that may be outstanding: what a tenth of the current rate (`PACE_FALL`) writes in half
+   * the margin (the other half is for the rejected rows and the handover), so that what a file has
+   * queued still drains in time when more files start and its share falls. Unlimited unmetered.
    */
   budget(): number {
     const rate = this.options.pacer?.rate?.();
     const { marginMs } = this.options;
     if (rate === undefined || marginMs === undefined) return Number.POSITIVE_INFINITY;
-    return (rate * marginMs) / 2 / 1000;
+    return (rate * marginMs) / 2 / 1000 / PACE_FALL;
+  }
+
+  /**
+   * How long what is outstanding takes to write at the current rate (0 unmetered): the caller stops
+   * reading early when its share fell so far that this would not fit before the deadline.
+   */
+  drainMs(): number {
+    const rate = this.options.pacer?.rate?.();
+    if (!this.metered || rate === undefined) return 0;
+    return ((this.pendingUnits + this.inFlightUnits) / rate) * 1000;
   }
 
   /** Half the budget goes to the calls in flight, half to the batch being filled; a call holds at least one item. */

@@ -62,8 +62,11 @@ export type IngestOptions = {
   readonly write: Omit<BatchWriterOptions, 'onWritten' | 'onRejected'>;
   readonly rejected: RejectedSink;
   readonly resume?: ResumePoint;
-  /** Asked after each record: true stops reading at that record boundary. */
-  readonly shouldStop?: () => boolean;
+  /**
+   * Asked after each record, with how long the writes outstanding take at the current pace
+   * (`BatchWriter.drainMs`): true stops reading at that record boundary.
+   */
+  readonly shouldStop?: (drainMs: number) => boolean;
   readonly onProgress?: (counts: Readonly<Counts>, offset: number) => void;
 };
 
@@ -167,7 +170,7 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
       }
       offset = record.end;
       options.onProgress?.(counts, offset);
-      if (options.shouldStop?.()) {
+      if (options.shouldStop?.(writer.drainMs())) {
         stopped = true;
         break;
       }

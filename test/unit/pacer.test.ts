@@ -55,7 +55,7 @@ const writeRowsMeasured = async (
   send: SendBatch,
   rows: number,
   pacer?: ReturnType<typeof createPacer>,
-  options: { marginMs?: number; first?: number } = {},
+  options: { marginMs?: number; first?: number; beforeFlush?: () => void } = {},
 ): Promise<Written> => {
   let written = 0;
   let given = 0;
@@ -78,6 +78,7 @@ const writeRowsMeasured = async (
     maxOutstanding = Math.max(maxOutstanding, given - written);
     await writer.put({ item: small(row), keyId: `i-${row}`, row, fields: [] });
   }
+  options.beforeFlush?.();
   const stopped = Date.now();
   await writer.flush();
   return { stats: writer.stats, maxOutstanding, drainSeconds: (Date.now() - stopped) / 1000 };
@@ -214,13 +215,13 @@ describe('createPacer().setCapacity()', () => {
   });
 });
 
-describe('the deadline rule: what is outstanding fits in half the margin at the current pace', () => {
+describe('the deadline rule: what is outstanding fits in half the margin at a tenth of the current pace', () => {
   it.each([
-    // 1 WCU, 10 s margin: 5 units may be outstanding, so they drain in 5 s.
-    { wcu: 1, marginMs: 10_000, rows: 40, maxOutstanding: 5, maxDrainSeconds: 5 },
-    // The issue's case: 5 WCU, 60 s margin; 16 calls of 25 would take 80 s, 150 units take 30.
-    { wcu: 5, marginMs: 60_000, rows: 600, maxOutstanding: 150, maxDrainSeconds: 30 },
-    { wcu: 100, marginMs: 60_000, rows: 3_000, maxOutstanding: 3_000, maxDrainSeconds: 30 },
+    // 1 WCU, 10 s margin: half a unit may be outstanding; a call holds at least one item.
+    { wcu: 1, marginMs: 10_000, rows: 40, maxOutstanding: 2, maxDrainSeconds: 2 },
+    // The issue's case: 5 WCU, 60 s margin; 16 calls of 25 would take 80 s, 15 units take 3 (30 at a tenth).
+    { wcu: 5, marginMs: 60_000, rows: 600, maxOutstanding: 15, maxDrainSeconds: 3 },
+    { wcu: 100, marginMs: 60_000, rows: 3_000, maxOutstanding: 300, maxDrainSeconds: 3 },
   ])('$wcu WCU, $marginMs ms: at most $maxOutstanding rows outstanding', async (row) => {
     const table = provisionedTable(row.wcu, 10);
     const pacer = createPacer({ writeCapacity: row.wcu, maxConcurrency: 16 });
@@ -237,7 +238,19 @@ describe('the deadline rule: what is outstanding fits in half the margin at the 
     const pacer = createPacer({ writeCapacity: 10, maxConcurrency: 16 });
     pacer.setCapacity(1);
     const { result } = await timed(writeRowsMeasured(table.send, 30, pacer, { marginMs: 10_000 }));
-    expect(result.maxOutstanding).toBeLessThanOrEqual(5);
+    expect(result.maxOutstanding).toBeLessThanOrEqual(2);
+    expect(result.drainSeconds).toBeLessThanOrEqual(2);
+  });
+
+  it('holds when the share falls to a tenth after the writes were queued (nine more files started)', async () => {
+    const table = provisionedTable(50, 1);
+    const pacer = createPacer({ writeCapacity: 50, maxConcurrency: 16 });
+    const { result } = await timed(
+      writeRowsMeasured(table.send, 2_000, pacer, { marginMs: 10_000, beforeFlush: () => pacer.setCapacity(5) }),
+    );
+    expect(table.stats.items).toBe(2_000);
+    // 25 units were outstanding at most: at 5 units a second they take 5 s, half the margin.
+    expect(result.maxOutstanding).toBeLessThanOrEqual(25);
     expect(result.drainSeconds).toBeLessThanOrEqual(5);
   });
 
