@@ -246,7 +246,10 @@ describe('the deadline rule: what is outstanding fits in half the margin at a te
     const table = provisionedTable(50, 1);
     const pacer = createPacer({ writeCapacity: 50, maxConcurrency: 16 });
     const { result } = await timed(
-      writeRowsMeasured(table.send, 2_000, pacer, { marginMs: 10_000, beforeFlush: () => pacer.setCapacity(5) }),
+      writeRowsMeasured(table.send, 2_000, pacer, {
+        marginMs: 10_000,
+        beforeFlush: () => pacer.setCapacity(5),
+      }),
     );
     expect(table.stats.items).toBe(2_000);
     // 25 units were outstanding at most: at 5 units a second they take 5 s, half the margin.
