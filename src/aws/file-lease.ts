@@ -1,5 +1,8 @@
 import { type Claim, HEARTBEAT_MS, LEASE_MS, type Ledger } from './ledger.ts';
 
+/** The second count of a table's writers, this long after joining. */
+const SETTLE_MS = 1_000;
+
 /** Why a held lease ended before the file did. */
 export type LeaseLoss =
   /** Taken over, or a newer upload asked the file to stop: stop now, write no report. */
@@ -29,6 +32,8 @@ export type HoldOptions = {
   /** On a provisioned table: pace at this file's share of the capacity. */
   readonly share?: ShareOptions;
   readonly intervalMs?: number;
+  /** When the writers are counted a second time after joining (files uploaded together join together). */
+  readonly settleMs?: number;
   readonly leaseMs?: number;
   readonly now?: () => number;
   /** Hears heartbeats that failed (they are retried at the next beat); for logs. */
@@ -74,12 +79,28 @@ export const holdLease = async (options: HoldOptions): Promise<HeldLease> => {
       beating = undefined;
     });
   }, intervalMs);
-  controller.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  // Files uploaded together join one after the other: the first ones saw few writers, and would pace
+  // at too large a share until the next heartbeat. Count again soon, once.
+  const settle = share
+    ? setTimeout(() => {
+        if (beating || controller.signal.aborted) return;
+        beating = joinShare()
+          .catch((error: unknown) => options.onError?.(error))
+          .finally(() => {
+            beating = undefined;
+          });
+      }, options.settleMs ?? SETTLE_MS)
+    : undefined;
+  const stopTimers = () => {
+    clearInterval(timer);
+    clearTimeout(settle);
+  };
+  controller.signal.addEventListener('abort', stopTimers, { once: true });
 
   return {
     signal: controller.signal,
     async stop() {
-      clearInterval(timer);
+      stopTimers();
       await beating;
       if (share) await ledger.leaveWriters(share.tableName, claim.chain).catch(() => undefined);
     },

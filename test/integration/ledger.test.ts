@@ -248,6 +248,29 @@ describe.each(backends)('the file ledger on $name', ({ start }) => {
     await a.stop();
   });
 
+  it('counts the writers again soon after joining, so files that start together share at once', async () => {
+    const ledger = ledgerAt();
+    const table = `table-${++files}`;
+    const shares = { a: 0, b: 0 };
+    const hold = async (name: 'a' | 'b') => {
+      const claimed = await ledger.claim(aFile(), { seq: '0A', requestId: name });
+      if (claimed.kind !== 'claimed') throw new Error(claimed.kind);
+      // The heartbeat is far away: only the second count can tell `a` that `b` came.
+      return holdLease({
+        ledger,
+        claim: claimed.claim,
+        intervalMs: 60_000,
+        settleMs: 200,
+        share: { tableName: table, writeCapacity: 10, setCapacity: (units) => (shares[name] = units) },
+      });
+    };
+    const a = await hold('a');
+    const b = await hold('b');
+    expect(shares).toEqual({ a: 10, b: 5 });
+    await vi.waitFor(() => expect(shares.a).toBe(5), { timeout: 2_000 });
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
   it('stops a file whose lease it cannot renew for most of the lease (DynamoDB unreachable)', async () => {
     const ledger = ledgerAt();
     const claimed = await ledger.claim(aFile(), { seq: '0A', requestId: 'r1' });
