@@ -163,8 +163,12 @@ export async function* runTasks(
       }
       turn = taken;
     }
+    // A turn that began late (after other files, or after waiting for an older upload to stop) and made
+    // no progress is handed on: the next invocation starts with all its time. Only a turn that had
+    // most of the invocation's time and still got nowhere fails as stuck.
+    const fresh = (index === 0 && !turn) || turns.remainingMs() - marginMs >= (atStart - marginMs) / 2;
     try {
-      yield await runTurn(deps, task, invoke, timeLeft, turn);
+      yield await runTurn(deps, task, invoke, timeLeft, turn, fresh);
     } catch (error) {
       // The claim stays: Lambda's retry of this invocation (same request id) takes it over at once.
       await turn?.abandon();
@@ -180,6 +184,7 @@ const runTurn = async (
   invoke: InvokeSelf,
   timeLeft: (drainMs?: number) => boolean,
   turn: Go | undefined,
+  fresh: boolean,
 ): Promise<TaskResult> => {
   let records = 0;
   const outcome = await runFile(deps, task, {
@@ -202,7 +207,7 @@ const runTurn = async (
     await turn?.end('done');
     return { kind: 'finished', task: next, ...processed };
   };
-  if (records <= 1) return fail(stuck(next.invocations));
+  if (records <= 1 && fresh) return fail(stuck(next.invocations));
   let payload: ContinuationPayload;
   try {
     payload = toContinuation(next);
