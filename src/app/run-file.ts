@@ -69,6 +69,18 @@ const withdraw = async (file: StoredFile, parts: readonly string[]): Promise<Fil
   return { kind: 'withdrawn' };
 };
 
+/**
+ * Removes a stopped file's rejected-rows parts: its handover was refused (a newer upload asked it
+ * to stop), so no invocation will join them.
+ */
+export const dropParts = async (deps: ProcessDeps, task: FileTask): Promise<void> => {
+  const file = storedFile(deps, task);
+  await withdraw(
+    file,
+    task.parts.map((n) => rejectedPartKey(file.rejectedName, n, task.chain)),
+  );
+};
+
 const storedFile = (deps: ProcessDeps, task: FileTask): StoredFile =>
   deps.store.file({ bucket: task.bucket, key: task.key, rest: task.rest });
 
@@ -205,6 +217,9 @@ export const runFile = async (
   if (result.outcome === 'aborted') {
     const kept = await rejected.abort();
     if (file.isGone(result.cause)) {
+      // A newer upload replaced the object: its own run may hold the key now, and writes the report.
+      if (options.beforeFinish && !(await options.beforeFinish()))
+        return withdraw(file, partNames(task.parts));
       const changed = fileChanged((result.cause as Error).name);
       const progress = { ...result, errors: withError(result.errors, changed), failed: true };
       return { kind: 'finished', ...(await finishFile(deps, file, after, progress, dialect)) };

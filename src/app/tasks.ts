@@ -12,7 +12,7 @@ import { ErrorCode, FileError } from '../core/errors.ts';
 import type { ClaimRequest } from '../core/ledger-rules.ts';
 import { classifyKey, type Prefixes } from '../core/object-key.ts';
 import type { ProcessDeps, ProcessedFile } from './file-types.ts';
-import { failFile, runFile, runToEnd } from './run-file.ts';
+import { dropParts, failFile, runFile, runToEnd } from './run-file.ts';
 import { type Skipped, selectJobs } from './select-jobs.ts';
 
 export type TaskResult =
@@ -153,6 +153,8 @@ export async function* runTasks(
         timeLeft,
       );
       if (taken.kind === 'skip') {
+        // A continued file that a newer upload took over ends here: nobody will join its parts.
+        if (taken.outcome === 'superseded') await dropParts(deps, task);
         yield { kind: 'skipped', task, outcome: taken.outcome, reason: taken.reason };
         continue;
       }
@@ -217,6 +219,7 @@ const runTurn = async (
   }
   // The claim is released for the handover before the next invocation can ask for it.
   if (turn && !(await turn.end('handover'))) {
+    await dropParts(deps, next);
     return {
       kind: 'skipped',
       task: next,

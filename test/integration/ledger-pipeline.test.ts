@@ -110,11 +110,15 @@ describe('the file ledger in the Lambda path', () => {
   });
 
   it('stops an older upload still running when a newer one arrives: the newer values and report win', async () => {
-    // 20k rows at 2,000 WCU: v1 runs for about 10 s, and writes the keys v2 holds last.
-    const { table, runner } = await start({ wcu: 2_000, burstSeconds: 1 });
-    const v1 = await runner.upload('incoming/big.csv', csv(range(1, 20_000), 'v1'));
+    // 20k rows at 2,000 WCU: v1 runs for about 10 s over several 4 s invocations, and writes the keys
+    // v2 holds last; its first rows are bad, so it leaves rejected-rows parts behind it as it continues.
+    const { table, runner } = await start({ wcu: 2_000, burstSeconds: 1, timeoutMs: 4_000, marginMs: 2_000 });
+    const v1 = await runner.upload(
+      'incoming/big.csv',
+      csv(range(1, 20_000), 'v1').replace('ID,Name\n', 'ID,Name\nx,bad\ny,bad\n'),
+    );
     runner.send(v1);
-    while ((await itemCount(table)) < 500) await new Promise((resolve) => setTimeout(resolve, 100));
+    while ((await itemCount(table)) < 6_000) await new Promise((resolve) => setTimeout(resolve, 100));
     const v2 = await runner.upload('incoming/big.csv', csv(range(19_981, 20_000), 'v2'));
     runner.send(v2);
     await runner.idle();
@@ -122,6 +126,10 @@ describe('the file ledger in the Lambda path', () => {
     const final = await report('big.csv');
     expect(final).toMatchObject({ status: 'succeeded', rowsWritten: 20 });
     expect(unquoted(final.eTag)).toBe(unquoted(v2.Records[0]?.s3.object.eTag));
+    // v1 continued at least once before it stopped; neither its parts nor its rejected rows are left.
+    expect(runner.outcomes.length).toBeGreaterThan(2);
+    expect(await listKeys(servers.s3, BUCKET, 'rejected/big.csv')).toEqual([]);
+    expect(runner.outcomes.filter((outcome) => outcome.timedOut)).toEqual([]);
   }, 60_000);
 
   it('keeps files uploaded at once within the capacity they share, continuing them in time', async () => {
