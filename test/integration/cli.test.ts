@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import { type LambdaEmulator, startLambdaEmulator } from '../../src/local/lambda-emulator.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
+import { CLI_PATH } from '../support/built-cli.ts';
 import { createTable } from '../support/local-tables.ts';
 import { startTestServers } from '../support/servers.ts';
 
 const BUCKET = 'cli-bucket';
 const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/cli');
-const BIN = join(PROJECT_ROOT, 'bin/csv2ddb.mjs');
 let servers: LocalServers;
 let lambda: LambdaEmulator;
 let work: string;
@@ -39,7 +39,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Runs the CLI in a child process (never blocking the servers in this one) and returns what it did. */
+/** Runs the CLI as it ships (dist/cli.mjs) in a child process (never blocking the servers in this one) and returns what it did. */
 const csv2ddb = async (...args: string[]) => {
   const env = {
     ...process.env,
@@ -48,7 +48,7 @@ const csv2ddb = async (...args: string[]) => {
     NODE_NO_WARNINGS: '1',
   };
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI_PATH, ...args], {
       env,
       cwd: work,
     });
