@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { decodeInput } from '../../core/decode.ts';
 import { parseCsv } from '../../core/parse.ts';
 import { type ColumnStats, inferSchema } from '../../core/schema/infer-schema.ts';
+import { checkFileExists } from '../args.ts';
 import type { InferOptions } from '../program.ts';
 
 /** The fields of each well-formed record of a local `.csv` or `.csv.gz` file, streamed. */
@@ -57,6 +58,7 @@ export const formatStats = (columns: readonly ColumnStats[], rows: number): stri
 /** `csv2ddb schema infer FILE`: a proposed schema to stdout, what each column's values fit to stderr. */
 export const runInfer = async (file: string, options: InferOptions): Promise<void> => {
   const sample = parseSample(options.sample);
+  await checkFileExists(file);
   const keys = (options.key ?? '').split(',').flatMap((name) => (name.trim() === '' ? [] : [name.trim()]));
   const { schema, columns, rows } = await inferSchema(readRecords(file), { sample, keys });
   process.stderr.write(`${formatStats(columns, rows)}\n`);
