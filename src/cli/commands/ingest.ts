@@ -1,9 +1,8 @@
 import type { ReadStream } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { defineCommand } from 'citty';
+import { stat } from 'node:fs/promises';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ProcessDeps } from '../../app/file-types.ts';
 import { createProcessDeps } from '../../app/process-deps.ts';
-import { processFile } from '../../app/process-file.ts';
 import { runFile } from '../../app/run-file.ts';
 import { fixedSchemaSource } from '../../app/schema-source.ts';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
@@ -11,23 +10,26 @@ import { createS3Client } from '../../aws/s3-client.ts';
 import { createS3FileStore } from '../../aws/s3-file-store.ts';
 import { startTask } from '../../core/continuation.ts';
 import { DEFAULT_DIALECT, type DialectSpec } from '../../core/dialect.ts';
-import type { Counts } from '../../core/ingest.ts';
+import type { Counts, ResumePoint } from '../../core/ingest.ts';
 import { classifyKey } from '../../core/object-key.ts';
 import type { Report } from '../../core/report.ts';
 import type { Schema } from '../../core/schema/schema.ts';
 import {
   badArgument,
+  checkFileExists,
   dialectArgs,
   parseS3Url,
-  prefixArgs,
   readPrefixes,
   readSchemaFile,
   readTable,
   settingArg,
+  typeModeArg,
 } from '../args.ts';
 import { exitCodeFor } from '../exit-code.ts';
 import { formatCounts, formatErrors, formatSpeed } from '../format.ts';
-import { createLocalFileStore } from '../local-file-store.ts';
+import { catchInterrupt, INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
+import { createLocalFileStore, rejectedPathFor } from '../local-file-store.ts';
+import type { IngestOptions } from '../program.ts';
 import { createProgress, type Progress } from '../progress.ts';
 
 const SHOWN_ERRORS = 10;
@@ -44,6 +46,35 @@ const withDialect = (deps: ProcessDeps, override: DialectSpec): ProcessDeps => {
   };
 };
 
+/**
+ * A key that is not there is a mistyped argument, said so before anything is written: the pipeline
+ * would report it FILE_CHANGED (deleted or replaced while processed), which it is not.
+ */
+const checkObjectExists = async (s3: S3Client, bucket: string, key: string): Promise<void> => {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name !== 'NotFound' && name !== 'NoSuchKey' && name !== 'NoSuchBucket') throw error;
+    throw badArgument(`s3://${bucket}/${key} does not exist`);
+  }
+};
+
+const RUN_AGAIN =
+  'run the same command again to load it: it starts from the top, and overwrites the rows already written';
+
+/** After Ctrl-C: the exact counts, where the file stopped, how to go on. */
+const printInterrupted = (path: string, resume: ResumePoint | undefined, totalBytes?: number) => {
+  const counts = resume?.counts ?? { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
+  const offset = resume?.offset ?? 0;
+  console.log(`interrupted: ${formatCounts(counts)}`);
+  if (counts.rowsRejected > 0) console.log(`rejected rows so far: ${rejectedPathFor(path)}`);
+  const at =
+    totalBytes === undefined ? `byte ${offset} of the decompressed file` : `byte ${offset} of ${totalBytes}`;
+  console.log(`stopped after ${counts.rowsRead} rows (${at}): ${RUN_AGAIN}`);
+  process.exitCode = INTERRUPTED_EXIT_CODE;
+};
+
 const printReport = (report: Report, rejectedAt: string | undefined, reportAt?: string) => {
   console.log(`${report.status}: ${formatCounts(report)} (${formatSpeed(report)})`);
   if (reportAt) console.log(`report: ${reportAt}`);
@@ -51,131 +82,101 @@ const printReport = (report: Report, rejectedAt: string | undefined, reportAt?: 
   if (report.errors.length > 0) console.log(formatErrors(report, SHOWN_ERRORS));
 };
 
-export const ingestCommand = defineCommand({
-  meta: {
-    name: 'ingest',
-    description:
-      'Load one CSV file into a DynamoDB table directly (no Lambda), with the same rules as the pipeline. Exit code: 0 every row written, 1 rows rejected, 2 the file failed or bad arguments',
-  },
-  args: {
-    input: { type: 'positional', description: 'file.csv, file.csv.gz or s3://bucket/key', required: true },
-    table: {
-      type: 'string',
-      description: 'The DynamoDB table (its key schema is read from it)',
-      required: true,
-    },
-    'type-mode': {
-      type: 'enum',
-      options: ['infer', 'string'],
-      description: 'infer: numbers and booleans typed; string: every non-key field S',
-      default: 'infer',
-    },
-    schema: { type: 'string', description: 'A column schema JSON file' },
-    delimiter: {
-      type: 'string',
-      description:
-        "The delimiter: , ; | or tab (over the schema's csv.delimiter; default , and tab for .tsv)",
-    },
-    encoding: {
-      type: 'string',
-      description: "utf-8, utf-16le, utf-16be, windows-1252 or latin1 (over the schema's csv.encoding)",
-    },
-    concurrency: { type: 'string', description: 'BatchWriteItem calls in flight (1-64)', default: '16' },
-    'max-attempts': {
-      type: 'string',
-      description: 'Calls per batch that write nothing before giving up (1-100)',
-      default: '10',
-    },
-    json: { type: 'boolean', description: 'Print the report as JSON instead of a summary' },
-    ...prefixArgs,
-  },
-  async run({ args }) {
-    const concurrency = settingArg('WRITE_CONCURRENCY', args.concurrency);
-    const maxAttempts = settingArg('MAX_WRITE_ATTEMPTS', args['max-attempts']);
-    const typeMode = args['type-mode'] === 'string' ? 'string' : 'infer';
-    const dialect = dialectArgs(args);
-    const schema: Schema | undefined =
-      args.schema === undefined ? undefined : await readSchemaFile(args.schema);
-    const s3Input = args.input.startsWith('s3://') ? parseS3Url(args.input) : undefined;
-    if (!s3Input) {
-      await access(args.input).catch(() => {
-        throw badArgument(`${args.input}: no such file`);
-      });
-    }
-    const prefixes = readPrefixes(args);
+/** `csv2ddb ingest INPUT`: one local or s3:// file into a table, then its report. */
+export const runIngest = async (input: string, options: IngestOptions): Promise<void> => {
+  const concurrency = settingArg('WRITE_CONCURRENCY', options.concurrency);
+  const maxAttempts = settingArg('MAX_WRITE_ATTEMPTS', options.maxAttempts);
+  const typeMode = typeModeArg(options.typeMode);
+  const dialect = dialectArgs(options);
+  const schema: Schema | undefined =
+    options.schema === undefined ? undefined : await readSchemaFile(options.schema);
+  const s3Input = input.startsWith('s3://') ? parseS3Url(input) : undefined;
+  if (!s3Input) await checkFileExists(input);
+  const prefixes = readPrefixes(options);
 
-    const dynamodb = createDynamoDBClient();
-    const table = await readTable(dynamodb, args.table);
-    const setup = {
-      dynamodb,
-      tableName: args.table,
-      table,
-      writeConcurrency: concurrency,
-      maxWriteAttempts: maxAttempts,
-      typeMode,
-      schema: fixedSchemaSource(schema),
-    } as const;
+  const dynamodb = createDynamoDBClient();
+  const table = await readTable(dynamodb, options.table);
+  const setup = {
+    dynamodb,
+    tableName: options.table,
+    table,
+    writeConcurrency: concurrency,
+    maxWriteAttempts: maxAttempts,
+    typeMode,
+    schema: fixedSchemaSource(schema),
+  } as const;
 
-    if (!s3Input) {
-      const path = args.input;
-      const gzip = path.endsWith('.gz');
-      const totalBytes = (await stat(path)).size;
-      let opened: ReadStream | undefined;
-      let bar: Progress | undefined;
-      const deps = withDialect(
-        createProcessDeps({
-          ...setup,
-          store: createLocalFileStore({ onOpen: (stream) => (opened = stream) }),
-        }),
-        dialect,
-      );
-      const outcome = await runFile(
-        deps,
-        startTask({ bucket: 'local', key: path, rest: path, gzip }, new Date()),
-        {
-          ...(!args.json && {
-            // Plain files: bytes of the records parsed so far; gzip: compressed bytes read (its size is compressed).
-            onProgress: (counts: Readonly<Counts>, offset: number) => {
-              bar ??= createProgress(totalBytes);
-              bar.update(gzip ? (opened?.bytesRead ?? 0) : offset, counts);
-            },
-          }),
-        },
-      );
-      bar?.stop();
-      if (outcome.kind === 'stopped' || outcome.kind === 'withdrawn') {
-        throw new Error(`${path} ${outcome.kind} although nothing asked it to`);
-      }
-      if (args.json) console.log(JSON.stringify(outcome.report, null, 2));
-      else printReport(outcome.report, outcome.report.rejectedRowsKey);
-      process.exitCode = exitCodeFor(outcome.report.status);
-      return;
-    }
-
-    const { bucket, key } = s3Input;
-    const decision = classifyKey(
-      key,
-      key.startsWith(prefixes.upload) ? prefixes : { ...prefixes, upload: '' },
-    );
-    if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
+  if (!s3Input) {
+    const path = input;
+    const gzip = path.endsWith('.gz');
+    const totalBytes = (await stat(path)).size;
+    let opened: ReadStream | undefined;
+    let bar: Progress | undefined;
     const deps = withDialect(
-      createProcessDeps({ ...setup, store: createS3FileStore(createS3Client(), prefixes) }),
+      createProcessDeps({
+        ...setup,
+        store: createLocalFileStore({ onOpen: (stream) => (opened = stream) }),
+      }),
       dialect,
     );
-    const { report, reportKey } = await processFile(deps, {
-      bucket,
-      key,
-      rest: decision.rest,
-      gzip: decision.gzip,
-    });
-    if (args.json) console.log(JSON.stringify(report, null, 2));
-    else {
-      printReport(
-        report,
-        report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
-        reportKey && `s3://${bucket}/${reportKey}`,
-      );
+    // Ctrl-C: the file stops at the next record, once the writes in flight are done, so the counts are exact.
+    const interrupt = catchInterrupt(() =>
+      process.stderr.write('\nstopping after the writes in flight (Ctrl-C again to quit now) …\n'),
+    );
+    const outcome = await runFile(
+      deps,
+      startTask({ bucket: 'local', key: path, rest: path, gzip }, new Date()),
+      {
+        shouldStop: interrupt.requested,
+        ...(!options.json && {
+          // Plain files: bytes of the records parsed so far; gzip: compressed bytes read (its size is compressed).
+          onProgress: (counts: Readonly<Counts>, offset: number) => {
+            bar ??= createProgress(totalBytes);
+            bar.update(gzip ? (opened?.bytesRead ?? 0) : offset, counts);
+          },
+        }),
+      },
+    ).finally(interrupt.dispose);
+    bar?.stop();
+    if (outcome.kind === 'stopped') {
+      printInterrupted(path, outcome.next.resume, gzip ? undefined : totalBytes);
+      return;
     }
-    process.exitCode = exitCodeFor(report.status);
-  },
-});
+    if (outcome.kind === 'withdrawn') throw new Error(`${path} withdrawn although it holds no claim`);
+    if (options.json) console.log(JSON.stringify(outcome.report, null, 2));
+    else printReport(outcome.report, outcome.report.rejectedRowsKey);
+    process.exitCode = exitCodeFor(outcome.report.status);
+    return;
+  }
+
+  const { bucket, key } = s3Input;
+  const decision = classifyKey(key, key.startsWith(prefixes.upload) ? prefixes : { ...prefixes, upload: '' });
+  if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
+  const s3 = createS3Client();
+  await checkObjectExists(s3, bucket, key);
+  const deps = withDialect(createProcessDeps({ ...setup, store: createS3FileStore(s3, prefixes) }), dialect);
+  // Ctrl-C: the counts so far, then quit (a file that stopped midway would leave its rejected rows in parts).
+  let counts: Readonly<Counts> = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
+  const interrupt = catchInterrupt(() => {
+    console.log(`interrupted: ${formatCounts(counts)} (some writes in flight may have landed)`);
+    console.log(`s3://${bucket}/${key} has no report: ${RUN_AGAIN}`);
+    process.exit(INTERRUPTED_EXIT_CODE);
+  });
+  const task = startTask({ bucket, key, rest: decision.rest, gzip: decision.gzip }, new Date());
+  const outcome = await runFile(deps, task, { onProgress: (next) => (counts = next) }).finally(
+    interrupt.dispose,
+  );
+  if (outcome.kind === 'aborted') throw outcome.cause;
+  if (outcome.kind !== 'finished')
+    throw new Error(`s3://${bucket}/${key} ${outcome.kind} although nothing asked it to`);
+  const { report, reportKey } = outcome;
+  if (options.json) console.log(JSON.stringify(report, null, 2));
+  else {
+    printReport(
+      report,
+      report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
+      reportKey && `s3://${bucket}/${reportKey}`,
+    );
+  }
+  process.exitCode = exitCodeFor(report.status);
+};
