@@ -26,7 +26,7 @@ import {
   settingArg,
 } from '../args.ts';
 import { exitCodeFor } from '../exit-code.ts';
-import { formatCounts, formatErrors, formatSpeed } from '../format.ts';
+import { formatCounts, formatErrors, formatSpeed, formatWarnings } from '../format.ts';
 import { createLocalFileStore } from '../local-file-store.ts';
 import { createProgress, type Progress } from '../progress.ts';
 
@@ -44,11 +44,14 @@ const withDialect = (deps: ProcessDeps, override: DialectSpec): ProcessDeps => {
   };
 };
 
-const printReport = (report: Report, rejectedAt: string | undefined, reportAt?: string) => {
+const printReport = (report: Report, input: string, rejectedAt: string | undefined, reportAt?: string) => {
   console.log(`${report.status}: ${formatCounts(report)} (${formatSpeed(report)})`);
   if (reportAt) console.log(`report: ${reportAt}`);
   if (rejectedAt) console.log(`rejected rows: ${rejectedAt}`);
   if (report.errors.length > 0) console.log(formatErrors(report, SHOWN_ERRORS));
+  // On stderr, as warnings go: stdout stays the report's summary.
+  const warnings = formatWarnings(report, input);
+  if (warnings) console.error(warnings);
 };
 
 export const ingestCommand = defineCommand({
@@ -147,7 +150,7 @@ export const ingestCommand = defineCommand({
         throw new Error(`${path} ${outcome.kind} although nothing asked it to`);
       }
       if (args.json) console.log(JSON.stringify(outcome.report, null, 2));
-      else printReport(outcome.report, outcome.report.rejectedRowsKey);
+      else printReport(outcome.report, path, outcome.report.rejectedRowsKey);
       process.exitCode = exitCodeFor(outcome.report.status);
       return;
     }
@@ -172,6 +175,7 @@ export const ingestCommand = defineCommand({
     else {
       printReport(
         report,
+        args.input,
         report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
         reportKey && `s3://${bucket}/${reportKey}`,
       );

@@ -5,7 +5,7 @@ import { type Prefixes, reportKeyFor } from '../../core/object-key.ts';
 import type { Report } from '../../core/report.ts';
 import { badArgument, prefixArgs, readPrefixes } from '../args.ts';
 import { exitCodeFor } from '../exit-code.ts';
-import { formatCounts, formatErrors, formatSpeed, formatTable } from '../format.ts';
+import { formatCounts, formatErrors, formatSpeed, formatTable, formatWarnings } from '../format.ts';
 
 /** A report key as is; a source key (under the upload prefix, or the rest of it) → its report key. */
 export const resolveReportKey = (key: string, prefixes: Prefixes): string => {
@@ -33,7 +33,12 @@ export const formatReport = (report: Report, bucket: string): string => {
   )
     .split('\n')
     .slice(1);
-  return [...lines, ...(report.errors.length > 0 ? ['', formatErrors(report)] : [])].join('\n');
+  const warnings = formatWarnings(report, `s3://${report.bucket}/${report.key}`);
+  return [
+    ...lines,
+    ...(report.errors.length > 0 ? ['', formatErrors(report)] : []),
+    ...(warnings ? ['', warnings] : []),
+  ].join('\n');
 };
 
 export const reportCommand = defineCommand({
