@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { defineCommand, runMain } from 'citty';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './built-handler.ts';
-import { runSample } from './sample-run.ts';
+import { runSample, SAMPLE } from './sample-run.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 import { formatFailure, formatReportLine, printWatchBanner } from './watch.ts';
 
@@ -37,7 +37,11 @@ const startCommand = defineCommand({
     'data-dir': { type: 'string', description: 'Where objects and the table are kept (default: .csv2ddb/)' },
     file: {
       type: 'string',
-      description: 'The CSV file uploaded without --watch (default: examples/ec2-instances.csv)',
+      description: `The CSV file uploaded without --watch (default: ${SAMPLE.csv})`,
+    },
+    schema: {
+      type: 'string',
+      description: `A column schema file instead of tfvars' schema_file (the default sample comes with ${SAMPLE.schema})`,
     },
     's3-port': {
       type: 'string',
@@ -68,7 +72,12 @@ const startCommand = defineCommand({
         lambda: port('lambda-port', args['lambda-port'], fixed('lambda')),
       };
       const started = Date.now();
+      // The sample goes with its own schema; any other file (or --watch) with tfvars' unless --schema says.
+      const sample = args.file === undefined && !args.watch;
+      const schemaFile =
+        args.schema !== undefined || sample ? userPath(args.schema, SAMPLE.schema) : undefined;
       stack = await startLocalStack({
+        ...(schemaFile !== undefined && { schemaFile }),
         dataDir: userPath(args['data-dir'], '.csv2ddb'),
         reset: args.reset ?? false,
         ports,
@@ -90,7 +99,7 @@ const startCommand = defineCommand({
       print(
         `local stack up in ${Date.now() - started} ms: bucket ${stack.bucket}, table ${stack.tableName}, function ${stack.config.functionName}`,
       );
-      const report = await runSample(stack, userPath(args.file, 'examples/ec2-instances.csv'), print);
+      const report = await runSample(stack, userPath(args.file, SAMPLE.csv), print);
       print(
         `done in ${((Date.now() - started) / 1000).toFixed(1)} s. Keep it running with: npm start -- --watch`,
       );
