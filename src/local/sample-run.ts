@@ -39,7 +39,8 @@ export const runSample = async (
   const reported = stack.nextReport(key, timeoutMs);
   await stack.upload(key, body);
   print(`uploaded ${shortPath(file)} → s3://${bucket}/${key}`);
-  if (config.schema) print(`  column schema ${shortPath(config.schema.path)} → s3://${bucket}/${config.schema.key}`);
+  if (config.schema)
+    print(`  column schema ${shortPath(config.schema.path)} → s3://${bucket}/${config.schema.key}`);
   const report = await reported;
   await stack.lambda.idle();
 
