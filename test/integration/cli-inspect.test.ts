@@ -1,11 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
 import { runCli } from '../support/cli-run.ts';
-import { createTable } from '../support/local-tables.ts';
+import { createTable, scanTable } from '../support/local-tables.ts';
 import { startTestServers } from '../support/servers.ts';
 
 // The commands that look before they load, or after: type warnings, --dry-run, schema validate and
@@ -18,7 +19,7 @@ let work: string;
 beforeAll(async () => {
   servers = await startTestServers({ buckets: [BUCKET] });
   work = await mkdtemp(join(tmpdir(), 'csv2ddb-inspect-'));
-  await createTable(servers.dynamodb, 'zips');
+  for (const table of ['zips', 'dry', 'wet']) await createTable(servers.dynamodb, table);
 });
 afterAll(async () => {
   await servers?.close();
@@ -74,5 +75,71 @@ describe('type warnings', () => {
     const schema = await write('zips-schema.json', JSON.stringify({ columns: { Zip: { type: 'S' } } }));
     const { stdout } = await csv2ddb('ingest', path, '--table', 'zips', '--schema', schema, '--json');
     expect(JSON.parse(stdout)).not.toHaveProperty('warnings');
+  });
+});
+
+const SAMPLE = join(PROJECT_ROOT, 'examples/ec2-instances.csv');
+
+const keysOf = async (prefix: string) =>
+  (await servers.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents?.map(
+    ({ Key }) => Key,
+  ) ?? [];
+
+describe('csv2ddb ingest --dry-run', () => {
+  it('writes nothing, and reports and rejects exactly what a run does', async () => {
+    await mkdir(join(work, 'dry'));
+    await mkdir(join(work, 'wet'));
+    await copyFile(SAMPLE, join(work, 'dry/sample.csv'));
+    await copyFile(SAMPLE, join(work, 'wet/sample.csv'));
+
+    const dry = await csv2ddb('ingest', 'dry/sample.csv', '--table', 'dry', '--dry-run', '--json');
+    expect(await scanTable(servers.dynamodb, 'dry')).toEqual([]);
+    const wet = await csv2ddb('ingest', 'wet/sample.csv', '--table', 'wet', '--json');
+    expect(dry.code).toBe(wet.code);
+    expect(dry.code).toBe(1);
+
+    const [dryReport, wetReport] = [JSON.parse(dry.stdout), JSON.parse(wet.stdout)];
+    expect(dryReport.dryRun).toBe(true);
+    const same = (report: Record<string, unknown>) => ({
+      status: report.status,
+      rowsRead: report.rowsRead,
+      rowsWritten: report.rowsWritten,
+      rowsRejected: report.rowsRejected,
+      errors: report.errors,
+      warnings: report.warnings,
+    });
+    expect(same(dryReport)).toEqual(same(wetReport));
+    expect(dryReport.rowsWritten).toBe(57);
+    expect(await readFile(join(work, 'dry/sample.csv.rejected.csv'), 'utf8')).toBe(
+      await readFile(join(work, 'wet/sample.csv.rejected.csv'), 'utf8'),
+    );
+
+    const plain = await csv2ddb('ingest', 'dry/sample.csv', '--table', 'dry', '--dry-run');
+    expect(plain.stdout.split('\n').slice(0, 2)).toEqual([
+      'dry run: nothing was written; the counts are what a run would do',
+      expect.stringMatching(/^partial: 60 rows read, 57 written, 3 rejected /),
+    ]);
+  });
+
+  it("leaves an s3:// object's outputs alone: no report, no rejected rows in the bucket, those go to a local file", async () => {
+    await putObject('incoming/dry/sample.csv', await readFile(SAMPLE, 'utf8'));
+    const { code, stdout } = await csv2ddb(
+      'ingest',
+      `s3://${BUCKET}/incoming/dry/sample.csv`,
+      '--table',
+      'dry',
+      '--dry-run',
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain('rejected rows: sample.csv.rejected.csv');
+    expect(stdout).not.toContain('report:');
+    expect(await keysOf('reports/dry/')).toEqual([]);
+    expect(await keysOf('rejected/dry/')).toEqual([]);
+    expect(await scanTable(servers.dynamodb, 'dry')).toEqual([]);
+    const rejected = await readFile(join(work, 'sample.csv.rejected.csv'), 'utf8');
+    expect(rejected.split('\n')[0]).toBe(
+      '_row,_error,ID,Instance ID,Instance Type,vCPUs,Memory GiB,Zip,Tags,Specs,Notes,Region',
+    );
+    expect(rejected.trimEnd().split('\n')).toHaveLength(4);
   });
 });

@@ -11,6 +11,7 @@ import { createS3Client } from '../../aws/s3-client.ts';
 import { createS3FileStore } from '../../aws/s3-file-store.ts';
 import { startTask } from '../../core/continuation.ts';
 import { DEFAULT_DIALECT, type DialectSpec } from '../../core/dialect.ts';
+import type { FileStore } from '../../core/file-store.ts';
 import type { Counts } from '../../core/ingest.ts';
 import { classifyKey } from '../../core/object-key.ts';
 import type { Report } from '../../core/report.ts';
@@ -25,6 +26,7 @@ import {
   readTable,
   settingArg,
 } from '../args.ts';
+import { dryRunStore } from '../dry-run-store.ts';
 import { exitCodeFor } from '../exit-code.ts';
 import { formatCounts, formatErrors, formatSpeed, formatWarnings } from '../format.ts';
 import { createLocalFileStore } from '../local-file-store.ts';
@@ -44,7 +46,17 @@ const withDialect = (deps: ProcessDeps, override: DialectSpec): ProcessDeps => {
   };
 };
 
-const printReport = (report: Report, input: string, rejectedAt: string | undefined, reportAt?: string) => {
+/** A dry run's report says so. */
+const withDryRun = (report: Report, dryRun: boolean) => (dryRun ? { dryRun: true, ...report } : report);
+
+const printReport = (
+  report: Report,
+  input: string,
+  rejectedAt: string | undefined,
+  reportAt?: string,
+  dryRun = false,
+) => {
+  if (dryRun) console.log('dry run: nothing was written; the counts are what a run would do');
   console.log(`${report.status}: ${formatCounts(report)} (${formatSpeed(report)})`);
   if (reportAt) console.log(`report: ${reportAt}`);
   if (rejectedAt) console.log(`rejected rows: ${rejectedAt}`);
@@ -90,6 +102,11 @@ export const ingestCommand = defineCommand({
       default: '10',
     },
     json: { type: 'boolean', description: 'Print the report as JSON instead of a summary' },
+    'dry-run': {
+      type: 'boolean',
+      description:
+        "Read, type and check every row against the table and DynamoDB's rules, write nothing: print the report, write the rejected rows as a run would (locally)",
+    },
     ...prefixArgs,
   },
   async run({ args }) {
@@ -106,6 +123,7 @@ export const ingestCommand = defineCommand({
       });
     }
     const prefixes = readPrefixes(args);
+    const dryRun = args['dry-run'] ?? false;
 
     const dynamodb = createDynamoDBClient();
     const table = await readTable(dynamodb, args.table);
@@ -117,7 +135,9 @@ export const ingestCommand = defineCommand({
       maxWriteAttempts: maxAttempts,
       typeMode,
       schema: fixedSchemaSource(schema),
+      dryRun,
     } as const;
+    const storeOf = (store: FileStore) => (dryRun ? dryRunStore(store, { local: !s3Input }) : store);
 
     if (!s3Input) {
       const path = args.input;
@@ -128,7 +148,7 @@ export const ingestCommand = defineCommand({
       const deps = withDialect(
         createProcessDeps({
           ...setup,
-          store: createLocalFileStore({ onOpen: (stream) => (opened = stream) }),
+          store: storeOf(createLocalFileStore({ onOpen: (stream) => (opened = stream) })),
         }),
         dialect,
       );
@@ -149,8 +169,8 @@ export const ingestCommand = defineCommand({
       if (outcome.kind === 'stopped' || outcome.kind === 'withdrawn') {
         throw new Error(`${path} ${outcome.kind} although nothing asked it to`);
       }
-      if (args.json) console.log(JSON.stringify(outcome.report, null, 2));
-      else printReport(outcome.report, path, outcome.report.rejectedRowsKey);
+      if (args.json) console.log(JSON.stringify(withDryRun(outcome.report, dryRun), null, 2));
+      else printReport(outcome.report, path, outcome.report.rejectedRowsKey, undefined, dryRun);
       process.exitCode = exitCodeFor(outcome.report.status);
       return;
     }
@@ -162,7 +182,7 @@ export const ingestCommand = defineCommand({
     );
     if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
     const deps = withDialect(
-      createProcessDeps({ ...setup, store: createS3FileStore(createS3Client(), prefixes) }),
+      createProcessDeps({ ...setup, store: storeOf(createS3FileStore(createS3Client(), prefixes)) }),
       dialect,
     );
     const { report, reportKey } = await processFile(deps, {
@@ -171,13 +191,16 @@ export const ingestCommand = defineCommand({
       rest: decision.rest,
       gzip: decision.gzip,
     });
-    if (args.json) console.log(JSON.stringify(report, null, 2));
+    if (args.json) console.log(JSON.stringify(withDryRun(report, dryRun), null, 2));
     else {
       printReport(
         report,
         args.input,
-        report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
+        dryRun
+          ? report.rejectedRowsKey
+          : report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
         reportKey && `s3://${bucket}/${reportKey}`,
+        dryRun,
       );
     }
     process.exitCode = exitCodeFor(report.status);
