@@ -6,6 +6,7 @@ import { type Delimiter, type DialectSpec, ENCODINGS } from '../core/dialect.ts'
 import { ConfigError } from '../core/errors.ts';
 import type { Prefixes } from '../core/object-key.ts';
 import { parseSchema, type Schema } from '../core/schema/schema.ts';
+import type { PrefixOptions } from './program.ts';
 
 /** A bad argument: the CLI prints it and exits 2. */
 export const badArgument = (message: string) => new ConfigError(message);
@@ -24,13 +25,6 @@ export const parseS3Url = (url: string): { bucket: string; key: string } => {
   return { bucket: match[1] as string, key: match[2] as string };
 };
 
-/** The options that name the pipeline's prefixes, with the Lambda function's defaults. */
-export const prefixArgs = {
-  'upload-prefix': { type: 'string', description: 'Key prefix of uploaded CSV files', default: 'incoming/' },
-  'report-prefix': { type: 'string', description: 'Key prefix of reports', default: 'reports/' },
-  'rejected-prefix': { type: 'string', description: 'Key prefix of rejected rows', default: 'rejected/' },
-} as const;
-
 /** The CLI's names for the settings its flags carry. */
 const FLAGS: Partial<Record<SettingName, string>> = {
   UPLOAD_PREFIX: '--upload-prefix',
@@ -38,20 +32,17 @@ const FLAGS: Partial<Record<SettingName, string>> = {
   REJECTED_PREFIX: '--rejected-prefix',
   WRITE_CONCURRENCY: '--concurrency',
   MAX_WRITE_ATTEMPTS: '--max-attempts',
+  TYPE_MODE: '--type-mode',
 };
 const flagOf = (name: SettingName) => FLAGS[name] ?? name;
 
 /** The prefixes, checked by the function's own settings rules (named as the flags that carry them). */
-export const readPrefixes = (args: {
-  'upload-prefix': string;
-  'report-prefix': string;
-  'rejected-prefix': string;
-}): Prefixes => {
+export const readPrefixes = (options: PrefixOptions): Prefixes => {
   const checked = checkSettings(
     {
-      UPLOAD_PREFIX: args['upload-prefix'],
-      REPORT_PREFIX: args['report-prefix'],
-      REJECTED_PREFIX: args['rejected-prefix'],
+      UPLOAD_PREFIX: options.uploadPrefix,
+      REPORT_PREFIX: options.reportPrefix,
+      REJECTED_PREFIX: options.rejectedPrefix,
     },
     flagOf,
   );
@@ -65,6 +56,10 @@ export const readPrefixes = (args: {
 /** A flag that carries one of the function's settings, checked by the same rule as the setting. */
 export const settingArg = (name: 'WRITE_CONCURRENCY' | 'MAX_WRITE_ATTEMPTS', text: string): number =>
   checkSettings({ [name]: text }, flagOf)[name] as number;
+
+/** `--type-mode`, checked by the rule of TYPE_MODE. */
+export const typeModeArg = (text: string): 'infer' | 'string' =>
+  checkSettings({ TYPE_MODE: text }, flagOf).TYPE_MODE as 'infer' | 'string';
 
 const DELIMITER_NAMES: Readonly<Record<string, Delimiter>> = {
   ',': ',',

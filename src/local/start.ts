@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { defineCommand, runMain } from 'citty';
+import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './built-handler.ts';
 import { runSample, SAMPLE } from './sample-run.ts';
@@ -22,54 +22,54 @@ const print = (line: string) => console.log(line);
 const userPath = (path: string | undefined, fallback: string) =>
   path === undefined ? join(PROJECT_ROOT, fallback) : resolve(process.env.INIT_CWD ?? process.cwd(), path);
 
-const startCommand = defineCommand({
-  meta: {
-    name: 'npm start --',
-    description:
-      'The whole csv2ddb pipeline on this machine: S3 (s3rver), DynamoDB (dynalite) and the Lambda handler from dist/lambda.zip, set up from infra/terraform.tfvars',
-  },
-  args: {
-    watch: {
-      type: 'boolean',
-      description: 'Keep running and process every CSV file uploaded to the local bucket',
-    },
-    reset: { type: 'boolean', description: 'Delete the local data (objects and table) first' },
-    'data-dir': { type: 'string', description: 'Where objects and the table are kept (default: .csv2ddb/)' },
-    file: {
-      type: 'string',
-      description: `The CSV file uploaded without --watch (default: ${SAMPLE.csv})`,
-    },
-    schema: {
-      type: 'string',
-      description: `A column schema file instead of tfvars' schema_file (the default sample comes with ${SAMPLE.schema})`,
-    },
-    's3-port': {
-      type: 'string',
-      description: `S3 port (default ${WATCH_PORTS.s3} with --watch, else any free port)`,
-    },
-    'dynamodb-port': {
-      type: 'string',
-      description: `DynamoDB port (default ${WATCH_PORTS.dynamodb} with --watch, else any free port)`,
-    },
-    'lambda-port': {
-      type: 'string',
-      description: `Lambda port (default ${WATCH_PORTS.lambda} with --watch, else any free port)`,
-    },
-    'log-level': {
-      type: 'enum',
-      options: ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'],
-      description: "The handler's log level",
-      default: 'WARN',
-    },
-  },
-  async run({ args }) {
+type StartOptions = {
+  watch?: boolean;
+  reset?: boolean;
+  dataDir?: string;
+  file?: string;
+  schema?: string;
+  s3Port?: string;
+  dynamodbPort?: string;
+  lambdaPort?: string;
+  logLevel: string;
+};
+
+const startCommand = new Command('npm start --')
+  .description(
+    'The whole csv2ddb pipeline on this machine: S3 (s3rver), DynamoDB (dynalite) and the Lambda handler from dist/lambda.zip, set up from infra/terraform.tfvars',
+  )
+  .option('--watch', 'Keep running and process every CSV file uploaded to the local bucket')
+  .option('--reset', 'Delete the local data (objects and table) first')
+  .option('--data-dir <dir>', 'Where objects and the table are kept (default: .csv2ddb/)')
+  .option('--file <file>', `The CSV file uploaded without --watch (default: ${SAMPLE.csv})`)
+  .option(
+    '--schema <file>',
+    `A column schema file instead of tfvars' schema_file (the default sample comes with ${SAMPLE.schema})`,
+  )
+  .option('--s3-port <port>', `S3 port (default ${WATCH_PORTS.s3} with --watch, else any free port)`)
+  .option(
+    '--dynamodb-port <port>',
+    `DynamoDB port (default ${WATCH_PORTS.dynamodb} with --watch, else any free port)`,
+  )
+  .option(
+    '--lambda-port <port>',
+    `Lambda port (default ${WATCH_PORTS.lambda} with --watch, else any free port)`,
+  )
+  .addOption(
+    new Option('--log-level <level>', "The handler's log level")
+      .choices(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'])
+      .default('WARN'),
+  )
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'npm start: ')) })
+  .showHelpAfterError('Run "npm start -- --help" for usage.')
+  .action(async (args: StartOptions) => {
     let stack: LocalStack | undefined;
     try {
       const fixed = (name: keyof typeof WATCH_PORTS) => (args.watch ? WATCH_PORTS[name] : 0);
       const ports = {
-        s3: port('s3-port', args['s3-port'], fixed('s3')),
-        dynamodb: port('dynamodb-port', args['dynamodb-port'], fixed('dynamodb')),
-        lambda: port('lambda-port', args['lambda-port'], fixed('lambda')),
+        s3: port('s3-port', args.s3Port, fixed('s3')),
+        dynamodb: port('dynamodb-port', args.dynamodbPort, fixed('dynamodb')),
+        lambda: port('lambda-port', args.lambdaPort, fixed('lambda')),
       };
       const started = Date.now();
       // The sample goes with its own schema; any other file (or --watch) with tfvars' unless --schema says.
@@ -78,10 +78,10 @@ const startCommand = defineCommand({
         args.schema !== undefined || sample ? userPath(args.schema, SAMPLE.schema) : undefined;
       stack = await startLocalStack({
         ...(schemaFile !== undefined && { schemaFile }),
-        dataDir: userPath(args['data-dir'], '.csv2ddb'),
+        dataDir: userPath(args.dataDir, '.csv2ddb'),
         reset: args.reset ?? false,
         ports,
-        logLevel: args['log-level'],
+        logLevel: args.logLevel,
         onBuild: () => print('building dist/lambda.zip (the handler is missing or older than its sources) …'),
         onReport: args.watch ? (report, key) => print(formatReportLine(report, key)) : undefined,
         onInvocation: (outcome) => {
@@ -110,8 +110,7 @@ const startCommand = defineCommand({
     } finally {
       await stack?.close();
     }
-  },
-});
+  });
 
 const waitForSignal = () =>
   new Promise<void>((resolve) => {
@@ -119,6 +118,7 @@ const waitForSignal = () =>
     process.once('SIGTERM', () => resolve());
   });
 
-await runMain(startCommand);
+// Commander exits 1 itself on a bad argument (unknown option, with a "did you mean"; extra argument).
+await startCommand.parseAsync();
 // The handler's SDK clients keep idle sockets open; nothing is left to do once the command is over.
 process.exit();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
@@ -30,7 +30,7 @@ beforeAll(async () => {
     },
   });
   work = await mkdtemp(join(tmpdir(), 'csv2ddb-cli-'));
-  for (const table of ['items', 'schema-items', 's3-items', 'replayed', 'dialect-items'])
+  for (const table of ['items', 'schema-items', 's3-items', 'replayed', 'dialect-items', 'strict'])
     await createTable(servers.dynamodb, table);
 });
 afterAll(async () => {
@@ -220,8 +220,8 @@ describe('csv2ddb ingest', () => {
 
   // Each case is a process of its own: run them side by side.
   it.concurrent.each([
-    ['no table', ['ingest', 'x.csv'], /Missing required argument: --table/],
-    ['no input', ['ingest', '--table', 'items'], /Missing required positional argument: INPUT/],
+    ['no table', ['ingest', 'x.csv'], /csv2ddb ingest: required option '--table <name>' not specified/],
+    ['no input', ['ingest', '--table', 'items'], /csv2ddb ingest: missing required argument 'input'/],
     ['a missing file', ['ingest', 'nowhere.csv', '--table', 'items'], /nowhere\.csv: no such file/],
     [
       'a bad concurrency',
@@ -241,7 +241,7 @@ describe('csv2ddb ingest', () => {
     [
       'a bad type mode',
       ['ingest', 'x.csv', '--table', 'items', '--type-mode', 'typed'],
-      /Invalid value for argument: --type-mode/,
+      /--type-mode must be "infer" or "string"/,
     ],
     [
       'an unknown table',
@@ -386,13 +386,96 @@ describe('csv2ddb --help', () => {
     async (command) => {
       const { code, stdout } = await csv2ddb(...(command ? [command] : []), '--help');
       expect(code).toBe(0);
-      expect(stdout).toContain('USAGE');
+      expect(stdout).toContain(`Usage: csv2ddb ${command}`.trimEnd());
     },
   );
 
-  it('names an unknown command', async () => {
-    const { code, stderr } = await csv2ddb('load', 'x.csv');
+  it('names an unknown command, and the one meant', async () => {
+    expect(await csv2ddb('load', 'x.csv')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("csv2ddb: unknown command 'load'"),
+    });
+    const { code, stderr } = await csv2ddb('injest', 'x.csv');
     expect(code).toBe(2);
-    expect(stderr).toContain('Unknown command');
+    expect(stderr).toBe(
+      'csv2ddb: unknown command \'injest\'\n(Did you mean ingest?)\nRun "csv2ddb --help" for usage.\n',
+    );
+  });
+
+  it('prints the version', async () => {
+    const { version } = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8'));
+    expect(await csv2ddb('--version')).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+});
+
+describe('a strict command line: what is not declared is an error, before anything is read or written', () => {
+  it.concurrent.each([
+    [['ingest', 'x.csv', '--table', 'items', '--concurency', '4'], '--concurency', '--concurrency'],
+    [['ingest', 'x.csv', '--table', 'items', '--schemas', 'schema.json'], '--schemas', '--schema'],
+    [['ingest', 'x.csv', '--table', 'items', '--typemode', 'string'], '--typemode', '--type-mode'],
+    [['replay', '--bucket', BUCKET, '--dryrun'], '--dryrun', '--dry-run'],
+    [['report', 'incoming/x.csv', '--bucket', BUCKET, '--jsn'], '--jsn', '--json'],
+    [['scan', '--table', 'items', '--limt', '5'], '--limt', '--limit'],
+    [['schema', 'infer', 'x.csv', '--sampel', '5'], '--sampel', '--sample'],
+  ])('refuses %j: unknown option %s, did you mean %s', async (args, unknown, meant) => {
+    const { code, stdout, stderr } = await csv2ddb(...args);
+    const command = args[0] === 'schema' ? 'csv2ddb schema infer' : `csv2ddb ${args[0]}`;
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      `${command}: unknown option '${unknown}'\n(Did you mean ${meant}?)\nRun "${command} --help" for usage.\n`,
+    );
+  });
+
+  it.concurrent.each([
+    [
+      ['ingest', 'a.csv', 'b.csv', '--table', 'items'],
+      "too many arguments for 'ingest'. Expected 1 argument but got 2",
+    ],
+    [
+      ['report', 'a', 'b', '--bucket', BUCKET],
+      "too many arguments for 'report'. Expected 1 argument but got 2",
+    ],
+    [['scan', 'items', '--table', 'items'], "too many arguments for 'scan'. Expected 0 arguments but got 1"],
+    [['replay', 'incoming/', '--bucket', BUCKET], "too many arguments for 'replay'"],
+    [['schema', 'infer', 'a.csv', 'b.csv'], "too many arguments for 'infer'"],
+  ])('refuses the extra argument of %j', async (args, message) => {
+    const { code, stdout, stderr } = await csv2ddb(...args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(message);
+  });
+
+  it('loads nothing when given two files: one file per run', async () => {
+    const first = await fixture('instances.csv');
+    const { code, stderr } = await csv2ddb(
+      'ingest',
+      first,
+      await fixture('bad-rows.csv'),
+      '--table',
+      'strict',
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('too many arguments');
+    const { Count } = await servers.dynamodb.send(new ScanCommand({ TableName: 'strict', Select: 'COUNT' }));
+    expect(Count).toBe(0);
+  });
+});
+
+describe('npm start', () => {
+  it.concurrent.each([
+    ['--bogus', "npm start: unknown option '--bogus'\n"],
+    ['--wach', "npm start: unknown option '--wach'\n(Did you mean --watch?)\n"],
+    ['extra', 'npm start: too many arguments. Expected 0 arguments but got 1.\n'],
+  ])('refuses %s before it starts anything', async (arg, message) => {
+    const run = await promisify(execFile)('npm', ['start', '--silent', '--', arg], {
+      cwd: PROJECT_ROOT,
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`${message}Run "npm start -- --help" for usage.\n`);
   });
 });

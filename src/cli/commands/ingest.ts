@@ -1,6 +1,5 @@
 import type { ReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { defineCommand } from 'citty';
 import type { ProcessDeps } from '../../app/file-types.ts';
 import { createProcessDeps } from '../../app/process-deps.ts';
 import { processFile } from '../../app/process-file.ts';
@@ -20,16 +19,17 @@ import {
   badArgument,
   dialectArgs,
   parseS3Url,
-  prefixArgs,
   readPrefixes,
   readSchemaFile,
   readTable,
   settingArg,
+  typeModeArg,
 } from '../args.ts';
 import { dryRunStore } from '../dry-run-store.ts';
 import { exitCodeFor } from '../exit-code.ts';
 import { formatCounts, formatErrors, formatSpeed, formatWarnings } from '../format.ts';
 import { createLocalFileStore } from '../local-file-store.ts';
+import type { IngestOptions } from '../program.ts';
 import { createProgress, type Progress } from '../progress.ts';
 
 const SHOWN_ERRORS = 10;
@@ -66,143 +66,95 @@ const printReport = (
   if (warnings) console.error(warnings);
 };
 
-export const ingestCommand = defineCommand({
-  meta: {
-    name: 'ingest',
-    description:
-      'Load one CSV file into a DynamoDB table directly (no Lambda), with the same rules as the pipeline. Exit code: 0 every row written, 1 rows rejected, 2 the file failed or bad arguments',
-  },
-  args: {
-    input: { type: 'positional', description: 'file.csv, file.csv.gz or s3://bucket/key', required: true },
-    table: {
-      type: 'string',
-      description: 'The DynamoDB table (its key schema is read from it)',
-      required: true,
-    },
-    'type-mode': {
-      type: 'enum',
-      options: ['infer', 'string'],
-      description: 'infer: numbers and booleans typed; string: every non-key field S',
-      default: 'infer',
-    },
-    schema: { type: 'string', description: 'A column schema JSON file' },
-    delimiter: {
-      type: 'string',
-      description:
-        "The delimiter: , ; | or tab (over the schema's csv.delimiter; default , and tab for .tsv)",
-    },
-    encoding: {
-      type: 'string',
-      description: "utf-8, utf-16le, utf-16be, windows-1252 or latin1 (over the schema's csv.encoding)",
-    },
-    concurrency: { type: 'string', description: 'BatchWriteItem calls in flight (1-64)', default: '16' },
-    'max-attempts': {
-      type: 'string',
-      description: 'Calls per batch that write nothing before giving up (1-100)',
-      default: '10',
-    },
-    json: { type: 'boolean', description: 'Print the report as JSON instead of a summary' },
-    'dry-run': {
-      type: 'boolean',
-      description:
-        "Read, type and check every row against the table and DynamoDB's rules, write nothing: print the report, write the rejected rows as a run would (locally)",
-    },
-    ...prefixArgs,
-  },
-  async run({ args }) {
-    const concurrency = settingArg('WRITE_CONCURRENCY', args.concurrency);
-    const maxAttempts = settingArg('MAX_WRITE_ATTEMPTS', args['max-attempts']);
-    const typeMode = args['type-mode'] === 'string' ? 'string' : 'infer';
-    const dialect = dialectArgs(args);
-    const schema: Schema | undefined =
-      args.schema === undefined ? undefined : await readSchemaFile(args.schema);
-    const s3Input = args.input.startsWith('s3://') ? parseS3Url(args.input) : undefined;
-    if (!s3Input) {
-      await access(args.input).catch(() => {
-        throw badArgument(`${args.input}: no such file`);
-      });
-    }
-    const prefixes = readPrefixes(args);
-    const dryRun = args['dry-run'] ?? false;
+/** `csv2ddb ingest INPUT`: one local or s3:// file into a table, then its report. */
+export const runIngest = async (input: string, options: IngestOptions): Promise<void> => {
+  const concurrency = settingArg('WRITE_CONCURRENCY', options.concurrency);
+  const maxAttempts = settingArg('MAX_WRITE_ATTEMPTS', options.maxAttempts);
+  const typeMode = typeModeArg(options.typeMode);
+  const dialect = dialectArgs(options);
+  const schema: Schema | undefined =
+    options.schema === undefined ? undefined : await readSchemaFile(options.schema);
+  const s3Input = input.startsWith('s3://') ? parseS3Url(input) : undefined;
+  if (!s3Input) {
+    await access(input).catch(() => {
+      throw badArgument(`${input}: no such file`);
+    });
+  }
+  const prefixes = readPrefixes(options);
+  const dryRun = options.dryRun ?? false;
 
-    const dynamodb = createDynamoDBClient();
-    const table = await readTable(dynamodb, args.table);
-    const setup = {
-      dynamodb,
-      tableName: args.table,
-      table,
-      writeConcurrency: concurrency,
-      maxWriteAttempts: maxAttempts,
-      typeMode,
-      schema: fixedSchemaSource(schema),
-      dryRun,
-    } as const;
-    const storeOf = (store: FileStore) => (dryRun ? dryRunStore(store, { local: !s3Input }) : store);
+  const dynamodb = createDynamoDBClient();
+  const table = await readTable(dynamodb, options.table);
+  const setup = {
+    dynamodb,
+    tableName: options.table,
+    table,
+    writeConcurrency: concurrency,
+    maxWriteAttempts: maxAttempts,
+    typeMode,
+    schema: fixedSchemaSource(schema),
+    dryRun,
+  } as const;
+  const storeOf = (store: FileStore) => (dryRun ? dryRunStore(store, { local: !s3Input }) : store);
 
-    if (!s3Input) {
-      const path = args.input;
-      const gzip = path.endsWith('.gz');
-      const totalBytes = (await stat(path)).size;
-      let opened: ReadStream | undefined;
-      let bar: Progress | undefined;
-      const deps = withDialect(
-        createProcessDeps({
-          ...setup,
-          store: storeOf(createLocalFileStore({ onOpen: (stream) => (opened = stream) })),
-        }),
-        dialect,
-      );
-      const outcome = await runFile(
-        deps,
-        startTask({ bucket: 'local', key: path, rest: path, gzip }, new Date()),
-        {
-          ...(!args.json && {
-            // Plain files: bytes of the records parsed so far; gzip: compressed bytes read (its size is compressed).
-            onProgress: (counts: Readonly<Counts>, offset: number) => {
-              bar ??= createProgress(totalBytes);
-              bar.update(gzip ? (opened?.bytesRead ?? 0) : offset, counts);
-            },
-          }),
-        },
-      );
-      bar?.stop();
-      if (outcome.kind === 'stopped' || outcome.kind === 'withdrawn') {
-        throw new Error(`${path} ${outcome.kind} although nothing asked it to`);
-      }
-      if (args.json) console.log(JSON.stringify(withDryRun(outcome.report, dryRun), null, 2));
-      else printReport(outcome.report, path, outcome.report.rejectedRowsKey, undefined, dryRun);
-      process.exitCode = exitCodeFor(outcome.report.status);
-      return;
-    }
-
-    const { bucket, key } = s3Input;
-    const decision = classifyKey(
-      key,
-      key.startsWith(prefixes.upload) ? prefixes : { ...prefixes, upload: '' },
-    );
-    if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
+  if (!s3Input) {
+    const path = input;
+    const gzip = path.endsWith('.gz');
+    const totalBytes = (await stat(path)).size;
+    let opened: ReadStream | undefined;
+    let bar: Progress | undefined;
     const deps = withDialect(
-      createProcessDeps({ ...setup, store: storeOf(createS3FileStore(createS3Client(), prefixes)) }),
+      createProcessDeps({
+        ...setup,
+        store: storeOf(createLocalFileStore({ onOpen: (stream) => (opened = stream) })),
+      }),
       dialect,
     );
-    const { report, reportKey } = await processFile(deps, {
-      bucket,
-      key,
-      rest: decision.rest,
-      gzip: decision.gzip,
-    });
-    if (args.json) console.log(JSON.stringify(withDryRun(report, dryRun), null, 2));
-    else {
-      printReport(
-        report,
-        args.input,
-        dryRun
-          ? report.rejectedRowsKey
-          : report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
-        reportKey && `s3://${bucket}/${reportKey}`,
-        dryRun,
-      );
+    const outcome = await runFile(
+      deps,
+      startTask({ bucket: 'local', key: path, rest: path, gzip }, new Date()),
+      {
+        ...(!options.json && {
+          // Plain files: bytes of the records parsed so far; gzip: compressed bytes read (its size is compressed).
+          onProgress: (counts: Readonly<Counts>, offset: number) => {
+            bar ??= createProgress(totalBytes);
+            bar.update(gzip ? (opened?.bytesRead ?? 0) : offset, counts);
+          },
+        }),
+      },
+    );
+    bar?.stop();
+    if (outcome.kind === 'stopped' || outcome.kind === 'withdrawn') {
+      throw new Error(`${path} ${outcome.kind} although nothing asked it to`);
     }
-    process.exitCode = exitCodeFor(report.status);
-  },
-});
+    if (options.json) console.log(JSON.stringify(withDryRun(outcome.report, dryRun), null, 2));
+    else printReport(outcome.report, path, outcome.report.rejectedRowsKey, undefined, dryRun);
+    process.exitCode = exitCodeFor(outcome.report.status);
+    return;
+  }
+
+  const { bucket, key } = s3Input;
+  const decision = classifyKey(key, key.startsWith(prefixes.upload) ? prefixes : { ...prefixes, upload: '' });
+  if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
+  const deps = withDialect(
+    createProcessDeps({ ...setup, store: storeOf(createS3FileStore(createS3Client(), prefixes)) }),
+    dialect,
+  );
+  const { report, reportKey } = await processFile(deps, {
+    bucket,
+    key,
+    rest: decision.rest,
+    gzip: decision.gzip,
+  });
+  if (options.json) console.log(JSON.stringify(withDryRun(report, dryRun), null, 2));
+  else {
+    printReport(
+      report,
+      input,
+      dryRun ? report.rejectedRowsKey : report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
+      reportKey && `s3://${bucket}/${reportKey}`,
+      dryRun,
+    );
+  }
+  process.exitCode = exitCodeFor(report.status);
+};

@@ -1,11 +1,11 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { defineCommand } from 'citty';
 import { createS3Client } from '../../aws/s3-client.ts';
 import { type Prefixes, reportKeyFor } from '../../core/object-key.ts';
 import type { Report } from '../../core/report.ts';
-import { badArgument, prefixArgs, readPrefixes } from '../args.ts';
+import { badArgument, readPrefixes } from '../args.ts';
 import { exitCodeFor } from '../exit-code.ts';
 import { formatCounts, formatErrors, formatSpeed, formatTable, formatWarnings } from '../format.ts';
+import type { ReportOptions } from '../program.ts';
 
 /** A report key as is; a source key (under the upload prefix, or the rest of it) → its report key. */
 export const resolveReportKey = (key: string, prefixes: Prefixes): string => {
@@ -41,38 +41,22 @@ export const formatReport = (report: Report, bucket: string): string => {
   ].join('\n');
 };
 
-export const reportCommand = defineCommand({
-  meta: {
-    name: 'report',
-    description:
-      "Show a file's report: status, counts and errors. Exit code: 0 succeeded, 1 partial, 2 failed or no report",
-  },
-  args: {
-    key: {
-      type: 'positional',
-      description: 'The uploaded key (incoming/x.csv) or the report key (reports/x.csv.json)',
-      required: true,
-    },
-    bucket: { type: 'string', description: 'The source bucket', required: true },
-    json: { type: 'boolean', description: 'Print the report JSON as stored' },
-    ...prefixArgs,
-  },
-  async run({ args }) {
-    const reportKey = resolveReportKey(args.key, readPrefixes(args));
-    const s3 = createS3Client();
-    let text: string;
-    try {
-      const response = await s3.send(new GetObjectCommand({ Bucket: args.bucket, Key: reportKey }));
-      text = (await response.Body?.transformToString('utf-8')) ?? '';
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name !== 'NoSuchKey' && name !== 'NoSuchBucket') throw error;
-      throw badArgument(
-        `no report at s3://${args.bucket}/${reportKey}${name === 'NoSuchBucket' ? ' (no such bucket)' : ' (not processed yet?)'}`,
-      );
-    }
-    const report = JSON.parse(text) as Report;
-    console.log(args.json ? text.trimEnd() : formatReport(report, args.bucket));
-    process.exitCode = exitCodeFor(report.status);
-  },
-});
+/** `csv2ddb report KEY`: a file's report from the bucket. */
+export const runReport = async (key: string, options: ReportOptions): Promise<void> => {
+  const reportKey = resolveReportKey(key, readPrefixes(options));
+  const s3 = createS3Client();
+  let text: string;
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: options.bucket, Key: reportKey }));
+    text = (await response.Body?.transformToString('utf-8')) ?? '';
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name !== 'NoSuchKey' && name !== 'NoSuchBucket') throw error;
+    throw badArgument(
+      `no report at s3://${options.bucket}/${reportKey}${name === 'NoSuchBucket' ? ' (no such bucket)' : ' (not processed yet?)'}`,
+    );
+  }
+  const report = JSON.parse(text) as Report;
+  console.log(options.json ? text.trimEnd() : formatReport(report, options.bucket));
+  process.exitCode = exitCodeFor(report.status);
+};

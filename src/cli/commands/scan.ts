@@ -1,8 +1,8 @@
 import { type AttributeValue, DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
-import { defineCommand } from 'citty';
 import { attributeToText, itemToJson } from '../../aws/plain-item.ts';
 import { readTable, wholeNumber } from '../args.ts';
 import { formatTable } from '../format.ts';
+import type { ScanOptions } from '../program.ts';
 
 type Item = Record<string, AttributeValue>;
 
@@ -18,51 +18,40 @@ const columnsOf = (items: readonly Item[], keys: readonly string[]): string[] =>
   return [...keys, ...[...others].sort()];
 };
 
-export const scanCommand = defineCommand({
-  meta: { name: 'scan', description: "Show a table's items, numbers digit for digit" },
-  args: {
-    table: { type: 'string', description: 'The DynamoDB table', required: true },
-    limit: { type: 'string', description: 'At most this many items (1-10000)', default: '20' },
-    format: {
-      type: 'enum',
-      options: ['json', 'table', 'dynamodb'],
-      description: 'json: one plain JSON item per line; table: columns; dynamodb: DynamoDB JSON per line',
-      default: 'json',
-    },
-  },
-  async run({ args }) {
-    const limit = wholeNumber('limit', args.limit, 1, 10_000);
-    const dynamodb = new DynamoDBClient({});
-    const { keySchema } = await readTable(dynamodb, args.table);
-    const items: Item[] = [];
-    let more = false;
-    for await (const page of paginateScan(
-      { client: dynamodb, pageSize: Math.min(limit, 1000) },
-      { TableName: args.table },
-    )) {
-      for (const item of page.Items ?? []) {
-        if (items.length === limit) more = true;
-        else items.push(item);
-      }
-      if (items.length === limit) {
-        more ||= page.LastEvaluatedKey !== undefined;
-        break;
-      }
+/** `csv2ddb scan`: a table's items, numbers digit for digit. */
+export const runScan = async (options: ScanOptions): Promise<void> => {
+  const limit = wholeNumber('limit', options.limit, 1, 10_000);
+  const dynamodb = new DynamoDBClient({});
+  const { keySchema } = await readTable(dynamodb, options.table);
+  const items: Item[] = [];
+  let more = false;
+  for await (const page of paginateScan(
+    { client: dynamodb, pageSize: Math.min(limit, 1000) },
+    { TableName: options.table },
+  )) {
+    for (const item of page.Items ?? []) {
+      if (items.length === limit) more = true;
+      else items.push(item);
     }
-    if (args.format === 'table') {
-      const keys = [keySchema.partition.name, ...(keySchema.sort ? [keySchema.sort.name] : [])];
-      const columns = columnsOf(items, keys);
-      console.log(
-        formatTable(
-          columns,
-          items.map((item) => columns.map((name) => attributeToText(item[name]))),
-        ),
-      );
-    } else {
-      for (const item of items) console.log(args.format === 'dynamodb' ? dynamoJson(item) : itemToJson(item));
+    if (items.length === limit) {
+      more ||= page.LastEvaluatedKey !== undefined;
+      break;
     }
-    console.error(
-      `${items.length} item${items.length === 1 ? '' : 's'}${more ? ` (more in the table: raise --limit)` : ''}`,
+  }
+  if (options.format === 'table') {
+    const keys = [keySchema.partition.name, ...(keySchema.sort ? [keySchema.sort.name] : [])];
+    const columns = columnsOf(items, keys);
+    console.log(
+      formatTable(
+        columns,
+        items.map((item) => columns.map((name) => attributeToText(item[name]))),
+      ),
     );
-  },
-});
+  } else {
+    for (const item of items)
+      console.log(options.format === 'dynamodb' ? dynamoJson(item) : itemToJson(item));
+  }
+  console.error(
+    `${items.length} item${items.length === 1 ? '' : 's'}${more ? ` (more in the table: raise --limit)` : ''}`,
+  );
+};

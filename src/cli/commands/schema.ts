@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { defineCommand } from 'citty';
 import { decodeInput } from '../../core/decode.ts';
 import { parseCsv } from '../../core/parse.ts';
-import { type ColumnStats, DEFAULT_SAMPLE_ROWS, inferSchema } from '../../core/schema/infer-schema.ts';
+import { type ColumnStats, inferSchema } from '../../core/schema/infer-schema.ts';
+import type { InferOptions } from '../program.ts';
 
 /** The fields of each well-formed record of a local `.csv` or `.csv.gz` file, streamed. */
 async function* readRecords(path: string): AsyncGenerator<string[]> {
@@ -54,36 +54,11 @@ export const formatStats = (columns: readonly ColumnStats[], rows: number): stri
   return [`sampled ${rows} row${rows === 1 ? '' : 's'}`, line(head), ...body.map(line)].join('\n');
 };
 
-const inferCommand = defineCommand({
-  meta: {
-    name: 'infer',
-    description:
-      'Propose a column schema from a sample of a CSV file (schema JSON to stdout, statistics to stderr)',
-  },
-  args: {
-    file: { type: 'positional', description: 'a .csv or .csv.gz file', required: true },
-    sample: {
-      type: 'string',
-      description: 'how many data rows to read',
-      default: String(DEFAULT_SAMPLE_ROWS),
-    },
-    key: {
-      type: 'string',
-      description: "the table's key columns, comma-separated (listed without a type: the table types keys)",
-    },
-  },
-  async run({ args }) {
-    const sample = parseSample(args.sample);
-    const keys = (args.key ?? '').split(',').flatMap((name) => (name.trim() === '' ? [] : [name.trim()]));
-    const { schema, columns, rows } = await inferSchema(readRecords(args.file), { sample, keys });
-    process.stderr.write(`${formatStats(columns, rows)}\n`);
-    process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
-    return schema;
-  },
-});
-
-/** `csv2ddb schema …`: tools for the optional column schema. */
-export const schemaCommand = defineCommand({
-  meta: { name: 'schema', description: 'Work with the optional column schema' },
-  subCommands: { infer: inferCommand },
-});
+/** `csv2ddb schema infer FILE`: a proposed schema to stdout, what each column's values fit to stderr. */
+export const runInfer = async (file: string, options: InferOptions): Promise<void> => {
+  const sample = parseSample(options.sample);
+  const keys = (options.key ?? '').split(',').flatMap((name) => (name.trim() === '' ? [] : [name.trim()]));
+  const { schema, columns, rows } = await inferSchema(readRecords(file), { sample, keys });
+  process.stderr.write(`${formatStats(columns, rows)}\n`);
+  process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
+};

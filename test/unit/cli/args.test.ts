@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readPrefixes, settingArg } from '../../../src/cli/args.ts';
+import { readPrefixes, settingArg, typeModeArg } from '../../../src/cli/args.ts';
 
 const prefixes = (upload: string, report = 'reports/', rejected = 'rejected/') => ({
-  'upload-prefix': upload,
-  'report-prefix': report,
-  'rejected-prefix': rejected,
+  uploadPrefix: upload,
+  reportPrefix: report,
+  rejectedPrefix: rejected,
 });
 
 describe('CLI flags that carry the function settings', () => {
@@ -33,5 +33,10 @@ describe('CLI flags that carry the function settings', () => {
 
   it('gives the number', () => {
     expect(settingArg('WRITE_CONCURRENCY', '8')).toBe(8);
+  });
+
+  it('checks --type-mode by the rule of TYPE_MODE', () => {
+    expect(typeModeArg('string')).toBe('string');
+    expect(() => typeModeArg('typed')).toThrow('--type-mode must be "infer" or "string"');
   });
 });

@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { runCommand } from 'citty';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { schemaCommand } from '../../../src/cli/commands/schema.ts';
+import { createProgram } from '../../../src/cli/program.ts';
 import { parseSchema } from '../../../src/core/schema/schema.ts';
 
 const SAMPLE = 'test/fixtures/schema/ec2-sample.csv';
@@ -15,7 +14,7 @@ const run = async (...rawArgs: string[]) => {
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
   try {
-    await runCommand(schemaCommand, { rawArgs });
+    await createProgram().parseAsync(['schema', ...rawArgs], { from: 'user' });
   } finally {
     vi.restoreAllMocks();
   }
