@@ -37,7 +37,9 @@ export type ReportOptions = PrefixOptions & { bucket: string; json?: boolean };
 
 export type ScanOptions = { table: string; limit: string; format: 'json' | 'table' | 'dynamodb' };
 
-export type InferOptions = { sample: string; key?: string };
+export type ValidateOptions = { table?: string };
+
+export type InferOptions = { sample: string; key?: string; table?: string };
 
 /** The options that name the pipeline's prefixes, with the Lambda function's defaults. */
 const withPrefixes = (command: Command): Command =>
@@ -132,14 +134,25 @@ const addSchema = (program: Command) => {
     .description(
       'Propose a column schema from a sample of a CSV file (schema JSON to stdout, statistics to stderr)',
     )
-    .argument('<file>', 'a .csv or .csv.gz file')
+    .argument('<file>', 'a .csv or .csv.gz file, or s3://bucket/key')
     .option('--sample <rows>', 'how many data rows to read', String(DEFAULT_SAMPLE_ROWS))
+    .option('--table <name>', 'read the key columns and their types from this table (DescribeTable)')
     .option(
       '--key <columns>',
-      "the table's key columns, comma-separated (listed without a type: the table types keys)",
+      "or name the table's key columns, comma-separated (listed without a type: the table types keys)",
     )
     .action(async (file: string, options: InferOptions) =>
       (await import('./commands/schema.ts')).runInfer(file, options),
+    );
+  schema
+    .command('validate')
+    .description(
+      "Check a column schema file as the function would (and, with --table, against the table's key schema). Exit code: 0 valid, 2 invalid",
+    )
+    .argument('<file>', 'a column schema JSON file')
+    .option('--table <name>', "also check it against this table's key attributes")
+    .action(async (file: string, options: ValidateOptions) =>
+      (await import('./commands/schema-validate.ts')).runValidate(file, options),
     );
   return schema;
 };

@@ -143,3 +143,81 @@ describe('csv2ddb ingest --dry-run', () => {
     expect(rejected.trimEnd().split('\n')).toHaveLength(4);
   });
 });
+
+describe('csv2ddb schema validate', () => {
+  it('says a valid schema is valid, and checks it against a table with --table (exit 0)', async () => {
+    const schema = join(PROJECT_ROOT, 'examples/schema.json');
+    const plain = await csv2ddb('schema', 'validate', schema);
+    expect(plain).toMatchObject({ code: 0, stderr: '' });
+    expect(plain.stdout.trim()).toBe(
+      `${schema}: a valid column schema (9 columns, other columns: infer, 3 added attributes)`,
+    );
+    const { code, stdout } = await csv2ddb('schema', 'validate', schema, '--table', 'zips');
+    expect(code).toBe(0);
+    expect(stdout).toContain('; fits table zips (key ID N)');
+  });
+
+  it('names the file and every problem of an invalid one (exit 2)', async () => {
+    const path = await write(
+      'bad-schema.json',
+      JSON.stringify({ columns: { Zip: { type: 'STRING' }, Tags: { separator: ';' } }, extra: 1 }),
+    );
+    const { code, stdout, stderr } = await csv2ddb('schema', 'validate', path);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe(
+      `csv2ddb schema validate: invalid schema (${path}): columns."Zip".type must be one of S, N, BOOL, JSON, SS, NS (got "STRING"); columns."Tags".separator is only allowed with type SS or NS; the schema has unknown property "extra" (allowed: $schema, csv, columns, otherColumns, add)`,
+    );
+  });
+
+  it('refuses a schema that types a key differently from the table, and a missing file (exit 2)', async () => {
+    const path = await write('key-schema.json', JSON.stringify({ columns: { ID: { type: 'S' } } }));
+    expect((await csv2ddb('schema', 'validate', path)).code).toBe(0);
+    const against = await csv2ddb('schema', 'validate', path, '--table', 'zips');
+    expect(against.code).toBe(2);
+    expect(against.stderr).toContain(
+      `invalid schema (${path}): columns."ID".type S differs from the table's type N for key attribute "ID"`,
+    );
+    const missing = await csv2ddb('schema', 'validate', 'nope.json');
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.stderr.trim()).toBe('csv2ddb schema validate: nope.json: no such file');
+  });
+});
+
+describe('csv2ddb schema infer --table', () => {
+  it("reads the key's name and type from the table instead of guessing", async () => {
+    const path = await write('keyed.csv', 'ID,Zip\n1,02134\n2,30301\nx3,10001\n');
+    const guessed = await csv2ddb('schema', 'infer', path);
+    expect(JSON.parse(guessed.stdout).columns.ID).toEqual({ type: 'S' });
+    expect(guessed.stderr).toContain('note: no --table: key columns are proposed like any other');
+
+    const { code, stdout, stderr } = await csv2ddb('schema', 'infer', path, '--table', 'zips');
+    expect(code).toBe(0);
+    const schema = JSON.parse(stdout);
+    expect(schema.columns.ID).toEqual({});
+    expect(schema.$schema).toMatch(/schema\/csv2ddb-schema\.json$/);
+    expect(stderr).toContain(
+      'key attribute: the table types it N; 1 value(s) are not numbers: their rows will be rejected',
+    );
+  });
+
+  it("says when the file has no column for the table's key", async () => {
+    const path = await write('keyless.csv', 'Name,Zip\na,02134\n');
+    const { code, stderr } = await csv2ddb('schema', 'infer', path, '--table', 'zips');
+    expect(code).toBe(0);
+    expect(stderr).toContain(`note: table zips is keyed by "ID", which is not a column of ${path}`);
+  });
+
+  it('reads an s3:// object', async () => {
+    await putObject('incoming/infer.csv', 'ID,Flag\n1,true\n2,FALSE\n');
+    const { code, stdout } = await csv2ddb(
+      'schema',
+      'infer',
+      `s3://${BUCKET}/incoming/infer.csv`,
+      '--table',
+      'zips',
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).columns).toEqual({ ID: {}, Flag: { type: 'BOOL' } });
+  });
+});
