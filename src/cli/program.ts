@@ -33,7 +33,15 @@ export type ReplayOptions = PrefixOptions & {
   dryRun?: boolean;
 };
 
-export type ReportOptions = PrefixOptions & { bucket: string; json?: boolean };
+export type ReportOptions = PrefixOptions & { bucket?: string; json?: boolean };
+
+export type ReportsOptions = PrefixOptions & {
+  bucket: string;
+  prefix?: string;
+  status?: 'succeeded' | 'partial' | 'failed' | 'pending';
+  limit: string;
+  json?: boolean;
+};
 
 export type ScanOptions = { table: string; limit: string; format: 'json' | 'table' | 'dynamodb' };
 
@@ -104,12 +112,36 @@ const addReport = (program: Command) =>
       .description(
         "Show a file's report: status, counts and errors. Exit code: 0 succeeded, 1 partial, 2 failed or no report",
       )
-      .argument('<key>', 'The uploaded key (incoming/x.csv) or the report key (reports/x.csv.json)')
-      .requiredOption('--bucket <bucket>', 'The source bucket')
+      .argument(
+        '<key>',
+        'The uploaded key (incoming/x.csv) or the report key (reports/x.csv.json), or either as s3://bucket/key',
+      )
+      .option('--bucket <bucket>', 'The source bucket (unless the key is an s3:// URL)')
       .option('--json', 'Print the report JSON as stored'),
   ).action(async (key: string, options: ReportOptions) =>
     (await import('./commands/report.ts')).runReport(key, options),
   );
+
+const addReports = (program: Command) =>
+  withPrefixes(
+    program
+      .command('reports')
+      .description(
+        'List the recent files of a bucket and their status, newest first: each upload with its report (pending: no report yet, or uploaded again since)',
+      )
+      .requiredOption('--bucket <bucket>', 'The source bucket')
+      .option('--prefix <prefix>', 'Only files under this sub-prefix of the upload prefix (e.g. orders/)')
+      .addOption(
+        new Option('--status <status>', 'Only files with this status').choices([
+          'succeeded',
+          'partial',
+          'failed',
+          'pending',
+        ]),
+      )
+      .option('--limit <n>', 'At most this many files (1-10000)', '20')
+      .option('--json', 'One JSON object per file (its report, when it has one)'),
+  ).action(async (options: ReportsOptions) => (await import('./commands/reports.ts')).runReports(options));
 
 const addScan = (program: Command) =>
   program
@@ -175,7 +207,7 @@ export const createProgram = (): Command => {
     .description('Load CSV files into DynamoDB, and look at what the pipeline did')
     .version(packageJson.version, '-v, --version')
     .exitOverride();
-  for (const add of [addIngest, addReplay, addReport, addScan, addSchema]) add(program);
+  for (const add of [addIngest, addReplay, addReport, addReports, addScan, addSchema]) add(program);
   for (const command of commandsOf(program)) {
     const name = commandPath(command);
     // `csv2ddb ingest: unknown option …`, as the CLI's other errors begin.
