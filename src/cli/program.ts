@@ -43,7 +43,9 @@ export type ReportsOptions = PrefixOptions & {
   json?: boolean;
 };
 
-export type ScanOptions = { table: string; limit: string; format: 'json' | 'table' | 'dynamodb' };
+export type ScanOptions = { table: string; limit: string; format: 'json' | 'table' | 'dynamodb' | 'csv' };
+
+export type ExportOptions = { table: string };
 
 export type ValidateOptions = { table?: string };
 
@@ -143,6 +145,18 @@ const addReports = (program: Command) =>
       .option('--json', 'One JSON object per file (its report, when it has one)'),
   ).action(async (options: ReportsOptions) => (await import('./commands/reports.ts')).runReports(options));
 
+const addExport = (program: Command) =>
+  program
+    .command('export')
+    .description(
+      'Write a table back to CSV by the same type rules (exact numbers, sets, JSON for maps and lists), and next to it the column schema that reads it back (out.schema.json)',
+    )
+    .argument('<out>', 'the CSV file to write: out.csv, or out.csv.gz (gzip-compressed)')
+    .requiredOption('--table <name>', 'The DynamoDB table')
+    .action(async (out: string, options: ExportOptions) =>
+      (await import('./commands/export-table.ts')).runExport(out, options),
+    );
+
 const addScan = (program: Command) =>
   program
     .command('scan')
@@ -152,9 +166,9 @@ const addScan = (program: Command) =>
     .addOption(
       new Option(
         '--format <format>',
-        'json: one plain JSON item per line; table: columns; dynamodb: DynamoDB JSON per line',
+        'json: one plain JSON item per line; table: columns; dynamodb: DynamoDB JSON per line; csv: CSV by the type rules (as export writes it)',
       )
-        .choices(['json', 'table', 'dynamodb'])
+        .choices(['json', 'table', 'dynamodb', 'csv'])
         .default('json'),
     )
     .action(async (options: ScanOptions) => (await import('./commands/scan.ts')).runScan(options));
@@ -207,7 +221,8 @@ export const createProgram = (): Command => {
     .description('Load CSV files into DynamoDB, and look at what the pipeline did')
     .version(packageJson.version, '-v, --version')
     .exitOverride();
-  for (const add of [addIngest, addReplay, addReport, addReports, addScan, addSchema]) add(program);
+  for (const add of [addIngest, addReplay, addReport, addReports, addScan, addExport, addSchema])
+    add(program);
   for (const command of commandsOf(program)) {
     const name = commandPath(command);
     // `csv2ddb ingest: unknown option …`, as the CLI's other errors begin.
