@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { checkSettings, type SettingName } from '../app/settings.ts';
 import { describeTable, type TableInfo } from '../aws/dynamodb-table.ts';
@@ -18,6 +18,12 @@ export const wholeNumber = (name: string, text: string, min: number, max: number
   }
   return value;
 };
+
+/** A local input file, or a bad argument saying there is none. */
+export const checkFileExists = (path: string): Promise<void> =>
+  access(path).catch(() => {
+    throw badArgument(`${path}: no such file`);
+  });
 
 export const parseS3Url = (url: string): { bucket: string; key: string } => {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);

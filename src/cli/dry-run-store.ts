@@ -22,7 +22,8 @@ export const dryRunStore = (inner: FileStore, options: { readonly local: boolean
       rejectedRows: fileSink,
       putReport: async () => undefined,
       remove: async () => undefined,
-      move: neverContinued,
+      // Stopped by Ctrl-C: the rejected rows stay where they are; nothing continues a dry run.
+      move: async () => undefined,
       joinParts: neverContinued,
     };
   },

@@ -26,7 +26,7 @@ export const formatTable = (
     .join('\n');
 };
 
-export const formatCounts = (report: Report): string =>
+export const formatCounts = (report: Pick<Report, 'rowsRead' | 'rowsWritten' | 'rowsRejected'>): string =>
   `${report.rowsRead} rows read, ${report.rowsWritten} written, ${report.rowsRejected} rejected`;
 
 /** The speed line: rows/s and how long the file took. */

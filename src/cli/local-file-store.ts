@@ -41,7 +41,7 @@ export const fileSink = (path: string, options?: RejectedCsvOptions): RejectedRo
 /**
  * The file store of `csv2ddb ingest file.csv`: a file is a path (the key); its rejected rows go next to
  * it, and it keeps no report (the CLI prints it). A local file is read in one go, never continued, so
- * parts are never asked for. `onOpen` sees each stream opened (the progress bar counts a gzip file's
+ * parts are never joined. `onOpen` sees each stream opened (the progress bar counts a gzip file's
  * compressed bytes).
  */
 export const createLocalFileStore = (options: { onOpen?: (stream: ReadStream) => void } = {}): FileStore => ({
@@ -56,9 +56,8 @@ export const createLocalFileStore = (options: { onOpen?: (stream: ReadStream) =>
     rejectedRows: fileSink,
     putReport: async () => undefined,
     remove: (name) => rm(name, { force: true }),
-    move: async () => {
-      throw new Error('a local file is never continued');
-    },
+    // Stopped by Ctrl-C, a local file keeps its rejected rows where they are: nothing continues it.
+    move: async () => undefined,
     joinParts: async () => {
       throw new Error('a local file is never continued');
     },

@@ -14,13 +14,16 @@ const mtimeOf = async (path: string): Promise<number | undefined> =>
   );
 
 /**
- * Whether dist/index.mjs is missing or older than one of its own sources, as esbuild's
- * metafile (dist/meta.json) lists them.
+ * Whether dist/index.mjs (or another bundle) is missing or older than one of its own sources, as
+ * esbuild's metafile (dist/meta.json) lists them.
  */
-export const isBuildStale = async (root = PROJECT_ROOT): Promise<boolean> => {
-  const built = await mtimeOf(join(root, 'dist/index.mjs'));
+export const isBuildStale = async (
+  root = PROJECT_ROOT,
+  bundle = { output: 'dist/index.mjs', metafile: 'dist/meta.json' },
+): Promise<boolean> => {
+  const built = await mtimeOf(join(root, bundle.output));
   if (built === undefined) return true;
-  const meta = await readFile(join(root, 'dist/meta.json'), 'utf8').then(
+  const meta = await readFile(join(root, bundle.metafile), 'utf8').then(
     (text) => JSON.parse(text) as { inputs?: Record<string, unknown> },
     () => undefined,
   );
@@ -31,12 +34,12 @@ export const isBuildStale = async (root = PROJECT_ROOT): Promise<boolean> => {
 };
 
 /**
- * Runs scripts/build.ts in a child process, asynchronously: this process may host the
+ * Runs a build script (scripts/build.ts, scripts/build-cli.ts) in a child process, asynchronously: this process may host the
  * local servers, which must keep answering meanwhile.
  */
-export const buildHandler = (root = PROJECT_ROOT): Promise<void> =>
+export const runBuildScript = (root: string, script: string): Promise<void> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -45,10 +48,12 @@ export const buildHandler = (root = PROJECT_ROOT): Promise<void> =>
     child.once('error', reject);
     child.once('close', (code) => {
       if (code === 0) resolve();
-      else
-        reject(new Error(`npm run build failed (exit ${code}):\n${Buffer.concat(errors).toString('utf8')}`));
+      else reject(new Error(`${script} failed (exit ${code}):\n${Buffer.concat(errors).toString('utf8')}`));
     });
   });
+
+/** scripts/build.ts: dist/index.mjs and dist/lambda.zip. */
+export const buildHandler = (root = PROJECT_ROOT): Promise<void> => runBuildScript(root, 'scripts/build.ts');
 
 /** The path of dist/index.mjs, built first when missing or older than its sources. */
 export const builtHandlerPath = async (

@@ -35,6 +35,8 @@ export type LocalStackOptions = {
   readonly onWarning?: (line: string) => void;
   readonly onBuild?: () => void;
   readonly onReport?: (report: Report, reportKey: string) => void;
+  /** An object created in the bucket that S3 would not notify (nor is the pipeline's own output), and why. */
+  readonly onSkip?: (key: string, reason: string) => void;
   readonly onInvocation?: (outcome: InvocationOutcome) => void;
 };
 
@@ -68,6 +70,12 @@ const withSchemaFile = (config: InfraConfig, schemaFile: string | undefined): In
   schemaFile === undefined
     ? config
     : { ...config, schema: { path: schemaFile, key: config.schema?.key ?? DEFAULT_SCHEMA_KEY } };
+
+/** Why S3's notification (prefix and suffix filters, case-sensitive) leaves a created object out. */
+const skipReason = (key: string, upload: string): string =>
+  key.startsWith(upload)
+    ? `suffix: not ${SUFFIXES.join(' or ')} (the notification's filter is case-sensitive)`
+    : `prefix: not under ${upload}`;
 
 type S3rverRecord = {
   eventName: string;
@@ -173,7 +181,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         warn(`dropped an Invoke sent after its invocation's deadline (request ${requestId ?? 'unknown'})`),
     });
     cleanup.push(() => lambda.close());
-    const env = { ...servers.env, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint };
+    // AWS CLI v1 reads only AWS_DEFAULT_REGION.
+    const env = {
+      ...servers.env,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+    };
     const nextSequencer = createSequencer();
 
     const reports = new EventEmitter<{ report: [Report, string] }>();
@@ -207,6 +220,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           },
           () => undefined,
         );
+      } else if (!key.startsWith(config.prefixes.report) && !key.startsWith(config.prefixes.rejected)) {
+        options.onSkip?.(key, skipReason(key, config.prefixes.upload));
       }
     };
     const readReport = async (key: string): Promise<Report> => {

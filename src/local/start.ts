@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PROJECT_ROOT } from './built-handler.ts';
 import { runSample, SAMPLE } from './sample-run.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
-import { formatFailure, formatReportLine, printWatchBanner } from './watch.ts';
+import { formatFailure, formatReportLine, formatSkipLine, printWatchBanner } from './watch.ts';
 
 const WATCH_PORTS = { s3: 4569, dynamodb: 4567, lambda: 4570 } as const;
 
@@ -84,6 +84,7 @@ const startCommand = new Command('npm start --')
         logLevel: args.logLevel,
         onBuild: () => print('building dist/lambda.zip (the handler is missing or older than its sources) …'),
         onReport: args.watch ? (report, key) => print(formatReportLine(report, key)) : undefined,
+        onSkip: args.watch ? (key, reason) => print(formatSkipLine(key, reason)) : undefined,
         onInvocation: (outcome) => {
           const line = formatFailure(outcome);
           if (line) console.error(line);

@@ -46,6 +46,10 @@ export const formatReportLine = (report: Report, reportKey: string): string =>
     ? `\n         ${report.errors.at(-1)?.message}`
     : '');
 
+/** An upload that S3 would not notify: the function never sees it. */
+export const formatSkipLine = (key: string, reason: string): string =>
+  `${time()} skipped   ${key}  ${reason}`;
+
 /** A failed invocation: S3 or DynamoDB failed past their retries, or the handler broke. */
 export const formatFailure = (outcome: InvocationOutcome): string | undefined => {
   if (!outcome.error) return undefined;

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import { runSample, SAMPLE as SAMPLE_FILES } from '../../src/local/sample-run.ts';
 import { startLocalStack } from '../../src/local/stack.ts';
+import { CLI_PATH } from '../support/built-cli.ts';
 import { createTable } from '../support/local-tables.ts';
 import { startTestServers } from '../support/servers.ts';
 
@@ -180,14 +181,10 @@ describe('the csv2ddb ingest example in docs/cli.md', () => {
       await copyFile(SAMPLE, join(work, 'examples/ec2-instances.csv'));
       const args = command.slice('$ csv2ddb '.length).split(' ');
       await createTable(servers.dynamodb, args[args.indexOf('--table') + 1] ?? '');
-      const run = await promisify(execFile)(
-        process.execPath,
-        [join(PROJECT_ROOT, 'bin/csv2ddb.mjs'), ...args],
-        {
-          cwd: work,
-          env: { ...process.env, ...servers.env, NODE_NO_WARNINGS: '1' },
-        },
-      ).then(
+      const run = await promisify(execFile)(process.execPath, [CLI_PATH, ...args], {
+        cwd: work,
+        env: { ...process.env, ...servers.env, NODE_NO_WARNINGS: '1' },
+      }).then(
         ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
         (error: { code: number; stdout: string; stderr: string }) => ({ ...error }),
       );

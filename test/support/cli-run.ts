@@ -1,9 +1,6 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
-
-const BIN = join(PROJECT_ROOT, 'bin/csv2ddb.mjs');
+import { CLI_PATH } from './built-cli.ts';
 
 export type CliRun = { readonly code: number; readonly stdout: string; readonly stderr: string };
 
@@ -16,7 +13,7 @@ export const runCli = async (
   options: { readonly env: Record<string, string>; readonly cwd: string },
 ): Promise<CliRun> => {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI_PATH, ...args], {
       env: { ...process.env, ...options.env, NODE_NO_WARNINGS: '1' },
       cwd: options.cwd,
       maxBuffer: 64 * 1024 * 1024,

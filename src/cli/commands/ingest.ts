@@ -1,8 +1,8 @@
 import type { ReadStream } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ProcessDeps } from '../../app/file-types.ts';
 import { createProcessDeps } from '../../app/process-deps.ts';
-import { processFile } from '../../app/process-file.ts';
 import { runFile } from '../../app/run-file.ts';
 import { fixedSchemaSource } from '../../app/schema-source.ts';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
@@ -11,12 +11,13 @@ import { createS3FileStore } from '../../aws/s3-file-store.ts';
 import { startTask } from '../../core/continuation.ts';
 import { DEFAULT_DIALECT, type DialectSpec } from '../../core/dialect.ts';
 import type { FileStore } from '../../core/file-store.ts';
-import type { Counts } from '../../core/ingest.ts';
+import type { Counts, ResumePoint } from '../../core/ingest.ts';
 import { classifyKey } from '../../core/object-key.ts';
 import type { Report } from '../../core/report.ts';
 import type { Schema } from '../../core/schema/schema.ts';
 import {
   badArgument,
+  checkFileExists,
   dialectArgs,
   parseS3Url,
   readPrefixes,
@@ -28,7 +29,8 @@ import {
 import { dryRunStore } from '../dry-run-store.ts';
 import { exitCodeFor } from '../exit-code.ts';
 import { formatCounts, formatErrors, formatSpeed, formatWarnings } from '../format.ts';
-import { createLocalFileStore } from '../local-file-store.ts';
+import { catchInterrupt, INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
+import { createLocalFileStore, rejectedPathFor } from '../local-file-store.ts';
 import type { IngestOptions } from '../program.ts';
 import { createProgress, type Progress } from '../progress.ts';
 
@@ -44,6 +46,35 @@ const withDialect = (deps: ProcessDeps, override: DialectSpec): ProcessDeps => {
       return { ...found, dialect: { ...found.dialect, ...override } };
     },
   };
+};
+
+/**
+ * A key that is not there is a mistyped argument, said so before anything is written: the pipeline
+ * would report it FILE_CHANGED (deleted or replaced while processed), which it is not.
+ */
+const checkObjectExists = async (s3: S3Client, bucket: string, key: string): Promise<void> => {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name !== 'NotFound' && name !== 'NoSuchKey' && name !== 'NoSuchBucket') throw error;
+    throw badArgument(`s3://${bucket}/${key} does not exist`);
+  }
+};
+
+const RUN_AGAIN =
+  'run the same command again to load it: it starts from the top, and overwrites the rows already written';
+
+/** After Ctrl-C: the exact counts, where the file stopped, how to go on. */
+const printInterrupted = (path: string, resume: ResumePoint | undefined, totalBytes?: number) => {
+  const counts = resume?.counts ?? { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
+  const offset = resume?.offset ?? 0;
+  console.log(`interrupted: ${formatCounts(counts)}`);
+  if (counts.rowsRejected > 0) console.log(`rejected rows so far: ${rejectedPathFor(path)}`);
+  const at =
+    totalBytes === undefined ? `byte ${offset} of the decompressed file` : `byte ${offset} of ${totalBytes}`;
+  console.log(`stopped after ${counts.rowsRead} rows (${at}): ${RUN_AGAIN}`);
+  process.exitCode = INTERRUPTED_EXIT_CODE;
 };
 
 /** A dry run's report says so. */
@@ -75,11 +106,7 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
   const schema: Schema | undefined =
     options.schema === undefined ? undefined : await readSchemaFile(options.schema);
   const s3Input = input.startsWith('s3://') ? parseS3Url(input) : undefined;
-  if (!s3Input) {
-    await access(input).catch(() => {
-      throw badArgument(`${input}: no such file`);
-    });
-  }
+  if (!s3Input) await checkFileExists(input);
   const prefixes = readPrefixes(options);
   const dryRun = options.dryRun ?? false;
 
@@ -110,10 +137,15 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
       }),
       dialect,
     );
+    // Ctrl-C: the file stops at the next record, once the writes in flight are done, so the counts are exact.
+    const interrupt = catchInterrupt(() =>
+      process.stderr.write('\nstopping after the writes in flight (Ctrl-C again to quit now) …\n'),
+    );
     const outcome = await runFile(
       deps,
       startTask({ bucket: 'local', key: path, rest: path, gzip }, new Date()),
       {
+        shouldStop: interrupt.requested,
         ...(!options.json && {
           // Plain files: bytes of the records parsed so far; gzip: compressed bytes read (its size is compressed).
           onProgress: (counts: Readonly<Counts>, offset: number) => {
@@ -122,11 +154,13 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
           },
         }),
       },
-    );
+    ).finally(interrupt.dispose);
     bar?.stop();
-    if (outcome.kind === 'stopped' || outcome.kind === 'withdrawn') {
-      throw new Error(`${path} ${outcome.kind} although nothing asked it to`);
+    if (outcome.kind === 'stopped') {
+      printInterrupted(path, outcome.next.resume, gzip ? undefined : totalBytes);
+      return;
     }
+    if (outcome.kind === 'withdrawn') throw new Error(`${path} withdrawn although it holds no claim`);
     if (options.json) console.log(JSON.stringify(withDryRun(outcome.report, dryRun), null, 2));
     else printReport(outcome.report, path, outcome.report.rejectedRowsKey, undefined, dryRun);
     process.exitCode = exitCodeFor(outcome.report.status);
@@ -136,16 +170,27 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
   const { bucket, key } = s3Input;
   const decision = classifyKey(key, key.startsWith(prefixes.upload) ? prefixes : { ...prefixes, upload: '' });
   if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
+  const s3 = createS3Client();
+  await checkObjectExists(s3, bucket, key);
   const deps = withDialect(
-    createProcessDeps({ ...setup, store: storeOf(createS3FileStore(createS3Client(), prefixes)) }),
+    createProcessDeps({ ...setup, store: storeOf(createS3FileStore(s3, prefixes)) }),
     dialect,
   );
-  const { report, reportKey } = await processFile(deps, {
-    bucket,
-    key,
-    rest: decision.rest,
-    gzip: decision.gzip,
+  // Ctrl-C: the counts so far, then quit (a file that stopped midway would leave its rejected rows in parts).
+  let counts: Readonly<Counts> = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
+  const interrupt = catchInterrupt(() => {
+    console.log(`interrupted: ${formatCounts(counts)} (some writes in flight may have landed)`);
+    console.log(`s3://${bucket}/${key} has no report: ${RUN_AGAIN}`);
+    process.exit(INTERRUPTED_EXIT_CODE);
   });
+  const task = startTask({ bucket, key, rest: decision.rest, gzip: decision.gzip }, new Date());
+  const outcome = await runFile(deps, task, { onProgress: (next) => (counts = next) }).finally(
+    interrupt.dispose,
+  );
+  if (outcome.kind === 'aborted') throw outcome.cause;
+  if (outcome.kind !== 'finished')
+    throw new Error(`s3://${bucket}/${key} ${outcome.kind} although nothing asked it to`);
+  const { report, reportKey } = outcome;
   if (options.json) console.log(JSON.stringify(withDryRun(report, dryRun), null, 2));
   else {
     printReport(

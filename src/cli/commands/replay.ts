@@ -51,6 +51,11 @@ const listFiles = async (
 export const runReplay = async (options: ReplayOptions): Promise<void> => {
   const prefixes = readPrefixes(options);
   const prefix = options.prefix ?? prefixes.upload;
+  if (!prefix.startsWith(prefixes.upload) && !prefixes.upload.startsWith(prefix)) {
+    throw badArgument(
+      `--prefix ${prefix} is outside the upload prefix ${prefixes.upload}: S3 notifies only uploads under it, and replay takes only what it would notify (if the function's UPLOAD_PREFIX is another, give it as --upload-prefix)`,
+    );
+  }
   if (!options.dryRun && (options.function === undefined) === (options.table === undefined)) {
     throw badArgument('give either --function NAME or --table NAME (or --dry-run)');
   }

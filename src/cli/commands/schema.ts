@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
@@ -7,7 +6,7 @@ import { createS3Client } from '../../aws/s3-client.ts';
 import { decodeInput } from '../../core/decode.ts';
 import { parseCsv } from '../../core/parse.ts';
 import { type ColumnStats, inferSchema } from '../../core/schema/infer-schema.ts';
-import { badArgument, parseS3Url, readTable } from '../args.ts';
+import { badArgument, checkFileExists, parseS3Url, readTable } from '../args.ts';
 import type { InferOptions } from '../program.ts';
 import { schemaFormatRef } from '../schema-location.ts';
 
@@ -17,9 +16,7 @@ type Unparsed = { readonly row: number; readonly problem: string };
 /** The bytes of a local file or an `s3://bucket/key` object; a missing one is a bad argument. */
 const openInput = async (input: string): Promise<Readable> => {
   if (!input.startsWith('s3://')) {
-    await access(input).catch(() => {
-      throw badArgument(`${input}: no such file`);
-    });
+    await checkFileExists(input);
     return createReadStream(input);
   }
   const { bucket, key } = parseS3Url(input);
