@@ -7,9 +7,6 @@ import type { Report } from '../core/report.ts';
 import { describeWarning } from '../core/type-tally.ts';
 import type { LocalStack } from './stack.ts';
 
-/** The sample `npm start` uploads, and the column schema that goes with it (so that each column has one type). */
-export const SAMPLE = { csv: 'examples/ec2-instances.csv', schema: 'examples/schema.json' } as const;
-
 const SHOWN_ERRORS = 5;
 const SHOWN_ITEMS = 3;
 

@@ -2,8 +2,8 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './built-handler.ts';
-import { runSample, SAMPLE } from './sample-run.ts';
-import { type LocalStack, startLocalStack } from './stack.ts';
+import { SAMPLE } from './sample.ts';
+import type { LocalStack } from './stack.ts';
 import { formatFailure, formatReportLine, formatSkipLine, printWatchBanner } from './watch.ts';
 
 const WATCH_PORTS = { s3: 4569, dynamodb: 4567, lambda: 4570 } as const;
@@ -72,6 +72,11 @@ const startCommand = new Command('npm start --')
         lambda: port('lambda-port', args.lambdaPort, fixed('lambda')),
       };
       const started = Date.now();
+      // Loaded here, so that a bad argument or --help answers at once.
+      const [{ startLocalStack }, { runSample }] = await Promise.all([
+        import('./stack.ts'),
+        import('./sample-run.ts'),
+      ]);
       // The sample goes with its own schema; any other file (or --watch) with tfvars' unless --schema says.
       const sample = args.file === undefined && !args.watch;
       const schemaFile =

@@ -5,7 +5,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
-import { runCli } from '../support/cli-run.ts';
+import { runCli } from '../support/cli.ts';
 import { createTable, scanTable } from '../support/local-tables.ts';
 import { startTestServers } from '../support/servers.ts';
 
@@ -26,7 +26,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const csv2ddb = (...args: string[]) => runCli(args, { env: servers.env, cwd: work });
+const csv2ddb = (...args: string[]) =>
+  runCli(args, { env: { ...process.env, ...servers.env, NODE_NO_WARNINGS: '1' }, cwd: work });
 
 const write = async (name: string, text: string) => {
   const path = join(work, name);

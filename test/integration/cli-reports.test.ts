@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalServers } from '../../src/local/servers.ts';
-import { runCli } from '../support/cli-run.ts';
+import { runCli } from '../support/cli.ts';
 import { createTable } from '../support/local-tables.ts';
 import { startTestServers } from '../support/servers.ts';
 
@@ -25,7 +25,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const csv2ddb = (...args: string[]) => runCli(args, { env: servers.env, cwd: work });
+const csv2ddb = (...args: string[]) =>
+  runCli(args, { env: { ...process.env, ...servers.env, NODE_NO_WARNINGS: '1' }, cwd: work });
 
 const putObject = (key: string, body: string) =>
   servers.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));

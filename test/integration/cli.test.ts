@@ -1,16 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
 import { access, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import { type LambdaEmulator, startLambdaEmulator } from '../../src/local/lambda-emulator.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
-import { CLI_PATH } from '../support/built-cli.ts';
+import { runCli } from '../support/cli.ts';
 import { createTable } from '../support/local-tables.ts';
 import { startTestServers } from '../support/servers.ts';
 
@@ -30,7 +28,7 @@ beforeAll(async () => {
     },
   });
   work = await mkdtemp(join(tmpdir(), 'csv2ddb-cli-'));
-  for (const table of ['items', 'schema-items', 's3-items', 'replayed', 'dialect-items', 'strict'])
+  for (const table of ['items', 'schema-items', 's3-items', 'replayed', 'dialect-items'])
     await createTable(servers.dynamodb, table);
 });
 afterAll(async () => {
@@ -39,28 +37,11 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Runs the CLI as it ships (dist/cli.mjs) in a child process (never blocking the servers in this one) and returns what it did. */
-const cliEnv = () => ({
-  ...process.env,
-  ...servers.env,
-  AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
-  NODE_NO_WARNINGS: '1',
-});
-
-const csv2ddb = (...args: string[]) => csv2ddbWith(cliEnv(), ...args);
-
-const csv2ddbWith = async (env: NodeJS.ProcessEnv, ...args: string[]) => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI_PATH, ...args], {
-      env,
-      cwd: work,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, stderr };
-  }
-};
+const csv2ddb = (...args: string[]) =>
+  runCli(args, {
+    env: { ...process.env, ...servers.env, AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, NODE_NO_WARNINGS: '1' },
+    cwd: work,
+  });
 
 /** A fixture copied into the work folder, so that its rejected-rows file lands there. */
 const fixture = async (name: string) => {
@@ -380,210 +361,5 @@ describe('csv2ddb replay', () => {
     const { code, stderr } = await csv2ddb('replay', '--bucket', BUCKET);
     expect(code).toBe(2);
     expect(stderr).toContain('give either --function NAME or --table NAME');
-  });
-});
-
-describe('csv2ddb --help', () => {
-  it.concurrent.each(['', 'ingest', 'replay', 'report', 'scan', 'schema'])(
-    'explains "%s"',
-    async (command) => {
-      const { code, stdout } = await csv2ddb(...(command ? [command] : []), '--help');
-      expect(code).toBe(0);
-      expect(stdout).toContain(`Usage: csv2ddb ${command}`.trimEnd());
-    },
-  );
-
-  it('names an unknown command, and the one meant', async () => {
-    expect(await csv2ddb('load', 'x.csv')).toMatchObject({
-      code: 2,
-      stderr: expect.stringContaining("csv2ddb: unknown command 'load'"),
-    });
-    const { code, stderr } = await csv2ddb('injest', 'x.csv');
-    expect(code).toBe(2);
-    expect(stderr).toBe(
-      'csv2ddb: unknown command \'injest\'\n(Did you mean ingest?)\nRun "csv2ddb --help" for usage.\n',
-    );
-  });
-
-  it('prints the version', async () => {
-    const { version } = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8'));
-    expect(await csv2ddb('--version')).toMatchObject({ code: 0, stdout: `${version}\n` });
-  });
-});
-
-describe('a strict command line: what is not declared is an error, before anything is read or written', () => {
-  it.concurrent.each([
-    [['ingest', 'x.csv', '--table', 'items', '--concurency', '4'], '--concurency', '--concurrency'],
-    [['ingest', 'x.csv', '--table', 'items', '--schemas', 'schema.json'], '--schemas', '--schema'],
-    [['ingest', 'x.csv', '--table', 'items', '--typemode', 'string'], '--typemode', '--type-mode'],
-    [['replay', '--bucket', BUCKET, '--dryrun'], '--dryrun', '--dry-run'],
-    [['report', 'incoming/x.csv', '--bucket', BUCKET, '--jsn'], '--jsn', '--json'],
-    [['scan', '--table', 'items', '--limt', '5'], '--limt', '--limit'],
-    [['schema', 'infer', 'x.csv', '--sampel', '5'], '--sampel', '--sample'],
-  ])('refuses %j: unknown option %s, did you mean %s', async (args, unknown, meant) => {
-    const { code, stdout, stderr } = await csv2ddb(...args);
-    const command = args[0] === 'schema' ? 'csv2ddb schema infer' : `csv2ddb ${args[0]}`;
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toBe(
-      `${command}: unknown option '${unknown}'\n(Did you mean ${meant}?)\nRun "${command} --help" for usage.\n`,
-    );
-  });
-
-  it.concurrent.each([
-    [
-      ['ingest', 'a.csv', 'b.csv', '--table', 'items'],
-      "too many arguments for 'ingest'. Expected 1 argument but got 2",
-    ],
-    [
-      ['report', 'a', 'b', '--bucket', BUCKET],
-      "too many arguments for 'report'. Expected 1 argument but got 2",
-    ],
-    [['scan', 'items', '--table', 'items'], "too many arguments for 'scan'. Expected 0 arguments but got 1"],
-    [['replay', 'incoming/', '--bucket', BUCKET], "too many arguments for 'replay'"],
-    [['schema', 'infer', 'a.csv', 'b.csv'], "too many arguments for 'infer'"],
-  ])('refuses the extra argument of %j', async (args, message) => {
-    const { code, stdout, stderr } = await csv2ddb(...args);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toContain(message);
-  });
-
-  it('loads nothing when given two files: one file per run', async () => {
-    const first = await fixture('instances.csv');
-    const { code, stderr } = await csv2ddb(
-      'ingest',
-      first,
-      await fixture('bad-rows.csv'),
-      '--table',
-      'strict',
-    );
-    expect(code).toBe(2);
-    expect(stderr).toContain('too many arguments');
-    const { Count } = await servers.dynamodb.send(new ScanCommand({ TableName: 'strict', Select: 'COUNT' }));
-    expect(Count).toBe(0);
-  });
-});
-
-describe('messages that say what to do', () => {
-  it.concurrent.each([
-    [
-      'a key that never existed',
-      ['ingest', `s3://${BUCKET}/incoming/nope.csv`, '--table', 'items'],
-      `csv2ddb ingest: s3://${BUCKET}/incoming/nope.csv does not exist\n`,
-    ],
-    [
-      'a file that does not exist',
-      ['schema', 'infer', 'nope.csv'],
-      'csv2ddb schema infer: nope.csv: no such file\n',
-    ],
-    [
-      'a prefix outside the upload prefix',
-      ['replay', '--bucket', BUCKET, '--prefix', 'other/', '--dry-run'],
-      "csv2ddb replay: --prefix other/ is outside the upload prefix incoming/: S3 notifies only uploads under it, and replay takes only what it would notify (if the function's UPLOAD_PREFIX is another, give it as --upload-prefix)\n",
-    ],
-  ])('exits 2 for %s, saying so', async (_case, args, message) => {
-    const { code, stdout, stderr } = await csv2ddb(...args);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toBe(message);
-  });
-
-  it('writes no report for a key that never existed', async () => {
-    await csv2ddb('ingest', `s3://${BUCKET}/incoming/never-there.csv`, '--table', 'items');
-    await expect(getText('reports/never-there.csv.json')).rejects.toThrow(/NoSuchKey|does not exist/);
-  });
-
-  it('tells how to set credentials when the SDK finds none', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...cliEnv(),
-      AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-      AWS_CONFIG_FILE: join(work, 'no-config'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
-      delete env[name];
-    const { code, stderr } = await csv2ddbWith(env, 'scan', '--table', 'items');
-    expect(code).toBe(2);
-    expect(stderr).toMatch(/^csv2ddb scan: CredentialsProviderError: .*\n/);
-    expect(stderr).toContain(
-      'The AWS SDK found no credentials. Set AWS_PROFILE to a profile of ~/.aws/config',
-    );
-    expect(stderr).toContain('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
-  });
-
-  it('on Ctrl-C during ingest, stops after the writes in flight and prints the counts and how to go on', async () => {
-    // 25 WCU, one call in flight: writes are paced to 25 rows/s, so the file is still loading when
-    // Ctrl-C comes, and the writes in flight drain in a second or two.
-    await createTable(servers.dynamodb, 'interrupted-slow', { name: 'ID', type: 'N' }, 25);
-    const path = join(work, 'many.csv');
-    // Distinct keys (an item per row written), every 50th row rejected.
-    const rows = Array.from({ length: 2000 }, (_, index) =>
-      index % 50 === 49 ? `x${index},bad` : `${index},row`,
-    );
-    await writeFile(path, `ID,Name\n${rows.join('\n')}\n`);
-    const child = spawn(
-      process.execPath,
-      [CLI_PATH, 'ingest', path, '--table', 'interrupted-slow', '--concurrency', '1'],
-      {
-        env: cliEnv(),
-        cwd: work,
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    const progressed = new Promise<void>((resolve) =>
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-        // The plain progress line (every two seconds when stderr is not a terminal).
-        if (/\d+ rows read \(\d+%\)/.test(stderr)) resolve();
-      }),
-    );
-    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
-    await progressed;
-    child.kill('SIGINT');
-    const code = await closed;
-    expect(stderr).toContain('stopping after the writes in flight (Ctrl-C again to quit now)');
-    expect(code).toBe(130);
-    const match = /^interrupted: (\d+) rows read, (\d+) written, (\d+) rejected$/m.exec(stdout);
-    expect(match, stdout).not.toBeNull();
-    const [read, written, rejected] = [Number(match?.[1]), Number(match?.[2]), Number(match?.[3])];
-    expect(read).toBeLessThan(2000);
-    expect(stdout).toMatch(
-      new RegExp(
-        `^stopped after ${read} rows \\(byte \\d+ of \\d+\\): run the same command again to load it: it starts from the top, and overwrites the rows already written$`,
-        'm',
-      ),
-    );
-    // The counts are exact: the writes in flight were waited for.
-    const { Count } = await servers.dynamodb.send(
-      new ScanCommand({ TableName: 'interrupted-slow', Select: 'COUNT' }),
-    );
-    expect(Count).toBe(written);
-    // and the rejected rows so far are in their file, complete.
-    expect(stdout).toContain(`rejected rows so far: ${path}.rejected.csv`);
-    const lines = (await readFile(`${path}.rejected.csv`, 'utf8')).trimEnd().split('\n');
-    expect(lines).toHaveLength(rejected + 1);
-  }, 60_000);
-});
-
-describe('npm start', () => {
-  it.concurrent.each([
-    ['--bogus', "npm start: unknown option '--bogus'\n"],
-    ['--wach', "npm start: unknown option '--wach'\n(Did you mean --watch?)\n"],
-    ['extra', 'npm start: too many arguments. Expected 0 arguments but got 1.\n'],
-  ])('refuses %s before it starts anything', async (arg, message) => {
-    const run = await promisify(execFile)('npm', ['start', '--silent', '--', arg], {
-      cwd: PROJECT_ROOT,
-    }).then(
-      () => ({ code: 0, stdout: '', stderr: '' }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(`${message}Run "npm start -- --help" for usage.\n`);
   });
 });

@@ -14,7 +14,7 @@ import { startTask } from '../../src/core/continuation.ts';
 import { parseSchema } from '../../src/core/schema/schema.ts';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
-import { runCli } from '../support/cli-run.ts';
+import { runCli } from '../support/cli.ts';
 import { createTable, scanTable } from '../support/local-tables.ts';
 import { startTestServers } from '../support/servers.ts';
 
@@ -168,7 +168,7 @@ describe('export: a table back to CSV and a schema that reads it back', () => {
 
 describe('csv2ddb export and scan --format csv', () => {
   it('round-trips the sample loaded with its schema, through the CLI', async () => {
-    const env = servers.env;
+    const env = { ...process.env, ...servers.env, NODE_NO_WARNINGS: '1' };
     await copyFile(join(PROJECT_ROOT, 'examples/ec2-instances.csv'), join(work, 'sample.csv'));
     const [first, second] = [await newTable(), await newTable()];
     const schema = join(PROJECT_ROOT, 'examples/schema.json');
