@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createSendBatch, type TableInfo } from '../aws/dynamodb-table.ts';
+import { createDryRunSend } from '../core/dry-run-send.ts';
 import type { FileStore } from '../core/file-store.ts';
 import type { TypeMode } from '../core/item-plan.ts';
 import { keyIdOf } from '../core/key-schema.ts';
@@ -27,6 +28,8 @@ export type ProcessSetup = {
   readonly pacer?: TablePacer;
   /** WRITE_PATH: the lean BatchWriteItem (default) or the SDK's (`createSendBatch`). */
   readonly writePath?: 'lean' | 'sdk';
+  /** `--dry-run`: nothing is written; each item is checked against DynamoDB's rules instead (dry-run-send.ts), unpaced. */
+  readonly dryRun?: boolean;
   readonly now?: () => Date;
 };
 
@@ -38,11 +41,14 @@ export type ProcessSetup = {
 export const createProcessDeps = (setup: ProcessSetup): ProcessDeps => ({
   store: setup.store,
   write: {
-    send: createSendBatch(setup.dynamodb, setup.tableName, { path: setup.writePath ?? 'lean' }),
+    send: setup.dryRun
+      ? createDryRunSend(setup.table.keySchema)
+      : createSendBatch(setup.dynamodb, setup.tableName, { path: setup.writePath ?? 'lean' }),
     keyIdOf: (item) => keyIdOf(item, setup.table.keySchema),
     concurrency: setup.writeConcurrency,
     maxAttempts: setup.maxWriteAttempts,
-    pacer: setup.pacer ?? pacerFor(setup.table, setup.writeConcurrency),
+    // A dry run spends no capacity: it is not paced.
+    pacer: setup.pacer ?? pacerFor(setup.dryRun ? {} : setup.table, setup.writeConcurrency),
     ...(setup.marginMs !== undefined && { marginMs: setup.marginMs }),
   },
   plan: createPlanFactory(setup.schema, setup.table.keySchema, setup.typeMode),

@@ -11,6 +11,7 @@ import {
   type ReportedError,
 } from '../core/ingest.ts';
 import { addStats, buildReport } from '../core/report.ts';
+import type { ColumnTypes } from '../core/type-tally.ts';
 import type { FileContext, ProcessDeps, ProcessedFile } from './file-types.ts';
 import type { FileDialect } from './schema-source.ts';
 
@@ -49,6 +50,7 @@ type Progress = {
   readonly errors: readonly ReportedError[];
   readonly header?: readonly string[];
   readonly failed: boolean;
+  readonly types?: ColumnTypes;
 };
 
 const ZERO: Counts = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
@@ -134,6 +136,7 @@ const reportFor = (
     finishedAt: (deps.now ?? (() => new Date()))(),
     invocations: task.invocations,
     writes: task.writes,
+    ...(progress.types && { types: progress.types }),
   }),
 });
 
@@ -147,6 +150,7 @@ export const failFile = async (
     counts: task.resume?.counts ?? ZERO,
     errors: withError(task.resume?.errors ?? [], error),
     failed: true,
+    ...(task.resume?.types && { types: task.resume.types }),
   };
   // Only a continued file's parts need the dialect (to join them); a schema outage must not block its report.
   const { dialect } =

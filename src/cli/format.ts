@@ -1,4 +1,5 @@
 import type { Report } from '../core/report.ts';
+import { describeWarning } from '../core/type-tally.ts';
 
 const MAX_CELL = 60;
 
@@ -47,4 +48,14 @@ export const formatErrors = (report: Report, limit = Number.POSITIVE_INFINITY): 
   );
   const more = report.errors.length - shown.length;
   return more > 0 ? `${table}\n… ${more} more` : table;
+};
+
+/** The report's type warnings, and what to do about them; empty when there are none. */
+export const formatWarnings = (report: Report, input = 'FILE'): string => {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return '';
+  return [
+    ...warnings.map((warning) => `warning: ${describeWarning(warning)}`),
+    `  a column typed field by field got several types: \`csv2ddb schema infer ${input}\` proposes a column schema that types each column one way`,
+  ].join('\n');
 };

@@ -16,7 +16,7 @@ export const rejectedPathFor = (path: string): string => {
 };
 
 /** Rejected rows into a file created at the first one; what was written is kept, whatever the outcome. */
-const fileSink = (path: string, options?: RejectedCsvOptions): RejectedRowsSink => {
+export const fileSink = (path: string, options?: RejectedCsvOptions): RejectedRowsSink => {
   const csv = createRejectedCsv(options);
   let output: ReturnType<typeof createWriteStream> | undefined;
   const close = async () => {

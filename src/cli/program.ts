@@ -19,6 +19,7 @@ export type IngestOptions = PrefixOptions & {
   concurrency: string;
   maxAttempts: string;
   json?: boolean;
+  dryRun?: boolean;
 };
 
 export type ReplayOptions = PrefixOptions & {
@@ -32,11 +33,23 @@ export type ReplayOptions = PrefixOptions & {
   dryRun?: boolean;
 };
 
-export type ReportOptions = PrefixOptions & { bucket: string; json?: boolean };
+export type ReportOptions = PrefixOptions & { bucket?: string; json?: boolean };
 
-export type ScanOptions = { table: string; limit: string; format: 'json' | 'table' | 'dynamodb' };
+export type ReportsOptions = PrefixOptions & {
+  bucket: string;
+  prefix?: string;
+  status?: 'succeeded' | 'partial' | 'failed' | 'pending';
+  limit: string;
+  json?: boolean;
+};
 
-export type InferOptions = { sample: string; key?: string };
+export type ScanOptions = { table: string; limit: string; format: 'json' | 'table' | 'dynamodb' | 'csv' };
+
+export type ExportOptions = { table: string };
+
+export type ValidateOptions = { table?: string };
+
+export type InferOptions = { sample: string; key?: string; table?: string };
 
 /** The options that name the pipeline's prefixes, with the Lambda function's defaults. */
 const withPrefixes = (command: Command): Command =>
@@ -68,7 +81,11 @@ const addIngest = (program: Command) =>
       )
       .option('--concurrency <n>', 'BatchWriteItem calls in flight (1-64)', '16')
       .option('--max-attempts <n>', 'Calls per batch that write nothing before giving up (1-100)', '10')
-      .option('--json', 'Print the report as JSON instead of a summary'),
+      .option('--json', 'Print the report as JSON instead of a summary')
+      .option(
+        '--dry-run',
+        "Read, type and check every row against the table and DynamoDB's rules, write nothing: print the report, write the rejected rows as a run would (locally)",
+      ),
   ).action(async (input: string, options: IngestOptions) =>
     (await import('./commands/ingest.ts')).runIngest(input, options),
   );
@@ -97,12 +114,48 @@ const addReport = (program: Command) =>
       .description(
         "Show a file's report: status, counts and errors. Exit code: 0 succeeded, 1 partial, 2 failed or no report",
       )
-      .argument('<key>', 'The uploaded key (incoming/x.csv) or the report key (reports/x.csv.json)')
-      .requiredOption('--bucket <bucket>', 'The source bucket')
+      .argument(
+        '<key>',
+        'The uploaded key (incoming/x.csv) or the report key (reports/x.csv.json), or either as s3://bucket/key',
+      )
+      .option('--bucket <bucket>', 'The source bucket (unless the key is an s3:// URL)')
       .option('--json', 'Print the report JSON as stored'),
   ).action(async (key: string, options: ReportOptions) =>
     (await import('./commands/report.ts')).runReport(key, options),
   );
+
+const addReports = (program: Command) =>
+  withPrefixes(
+    program
+      .command('reports')
+      .description(
+        'List the recent files of a bucket and their status, newest first: each upload with its report (pending: no report yet, or uploaded again since)',
+      )
+      .requiredOption('--bucket <bucket>', 'The source bucket')
+      .option('--prefix <prefix>', 'Only files under this sub-prefix of the upload prefix (e.g. orders/)')
+      .addOption(
+        new Option('--status <status>', 'Only files with this status').choices([
+          'succeeded',
+          'partial',
+          'failed',
+          'pending',
+        ]),
+      )
+      .option('--limit <n>', 'At most this many files (1-10000)', '20')
+      .option('--json', 'One JSON object per file (its report, when it has one)'),
+  ).action(async (options: ReportsOptions) => (await import('./commands/reports.ts')).runReports(options));
+
+const addExport = (program: Command) =>
+  program
+    .command('export')
+    .description(
+      'Write a table back to CSV by the same type rules (exact numbers, sets, JSON for maps and lists), and next to it the column schema that reads it back (out.schema.json)',
+    )
+    .argument('<out>', 'the CSV file to write: out.csv, or out.csv.gz (gzip-compressed)')
+    .requiredOption('--table <name>', 'The DynamoDB table')
+    .action(async (out: string, options: ExportOptions) =>
+      (await import('./commands/export-table.ts')).runExport(out, options),
+    );
 
 const addScan = (program: Command) =>
   program
@@ -113,9 +166,9 @@ const addScan = (program: Command) =>
     .addOption(
       new Option(
         '--format <format>',
-        'json: one plain JSON item per line; table: columns; dynamodb: DynamoDB JSON per line',
+        'json: one plain JSON item per line; table: columns; dynamodb: DynamoDB JSON per line; csv: CSV by the type rules (as export writes it)',
       )
-        .choices(['json', 'table', 'dynamodb'])
+        .choices(['json', 'table', 'dynamodb', 'csv'])
         .default('json'),
     )
     .action(async (options: ScanOptions) => (await import('./commands/scan.ts')).runScan(options));
@@ -127,14 +180,25 @@ const addSchema = (program: Command) => {
     .description(
       'Propose a column schema from a sample of a CSV file (schema JSON to stdout, statistics to stderr)',
     )
-    .argument('<file>', 'a .csv or .csv.gz file')
+    .argument('<file>', 'a .csv or .csv.gz file, or s3://bucket/key')
     .option('--sample <rows>', 'how many data rows to read', String(DEFAULT_SAMPLE_ROWS))
+    .option('--table <name>', 'read the key columns and their types from this table (DescribeTable)')
     .option(
       '--key <columns>',
-      "the table's key columns, comma-separated (listed without a type: the table types keys)",
+      "or name the table's key columns, comma-separated (listed without a type: the table types keys)",
     )
     .action(async (file: string, options: InferOptions) =>
       (await import('./commands/schema.ts')).runInfer(file, options),
+    );
+  schema
+    .command('validate')
+    .description(
+      "Check a column schema file as the function would (and, with --table, against the table's key schema). Exit code: 0 valid, 2 invalid",
+    )
+    .argument('<file>', 'a column schema JSON file')
+    .option('--table <name>', "also check it against this table's key attributes")
+    .action(async (file: string, options: ValidateOptions) =>
+      (await import('./commands/schema-validate.ts')).runValidate(file, options),
     );
   return schema;
 };
@@ -157,7 +221,8 @@ export const createProgram = (): Command => {
     .description('Load CSV files into DynamoDB, and look at what the pipeline did')
     .version(packageJson.version, '-v, --version')
     .exitOverride();
-  for (const add of [addIngest, addReplay, addReport, addScan, addSchema]) add(program);
+  for (const add of [addIngest, addReplay, addReport, addReports, addScan, addExport, addSchema])
+    add(program);
   for (const command of commandsOf(program)) {
     const name = commandPath(command);
     // `csv2ddb ingest: unknown option …`, as the CLI's other errors begin.

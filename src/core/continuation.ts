@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError, ErrorCode, FileError } from './errors.ts';
 import { MAX_REPORTED_ERRORS, type ResumePoint } from './ingest.ts';
+import { INFERRED_TYPES } from './type-tally.ts';
 import type { WriterStats } from './write-contract.ts';
 import * as z from './zod.ts';
 
@@ -79,6 +80,7 @@ const ContinuationSchema = z.strictObject({
             }),
           )
           .check(z.maxLength(MAX_REPORTED_ERRORS)),
+        types: z.optional(z.record(z.string(), z.partialRecord(z.enum(INFERRED_TYPES), count))),
       }),
     ),
     invocations: count,

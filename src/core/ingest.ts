@@ -8,6 +8,7 @@ import type { ItemPlan } from './item-plan.ts';
 import { parseCsv } from './parse.ts';
 import type { RejectedRow, RejectedSink } from './rejected-csv.ts';
 import { toItem } from './to-item.ts';
+import { type ColumnTypes, createTypeTally, type TypeTally } from './type-tally.ts';
 import type { WriterStats } from './write-contract.ts';
 
 export const MAX_REPORTED_ERRORS = 100;
@@ -43,6 +44,8 @@ export type ResumePoint = {
   readonly offset: number;
   readonly counts: Counts;
   readonly errors: readonly ReportedError[];
+  /** Per inferred column, the rows that gave each type so far (the report's `warnings`). */
+  readonly types?: ColumnTypes;
 };
 
 /** Which version of the file was read: every later read is pinned to it (S3: version id, else ETag). */
@@ -75,6 +78,8 @@ type IngestProgress = {
   readonly errors: readonly ReportedError[];
   readonly header?: readonly string[];
   readonly writes: WriterStats;
+  /** Per inferred column, the rows that gave each type (with those of earlier invocations). */
+  readonly types: ColumnTypes;
   /** The version of the file that was read (from `open`), when the store tells. */
   readonly pin?: ObjectPin;
   /** The column schema version the item plan came from (from `plan`): a continued file keeps to it. */
@@ -104,6 +109,7 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
   let leftOut = recordHeader ? rejectedColumnsIn(recordHeader) : 0;
   let header: readonly string[] | undefined = recordHeader?.slice(leftOut);
   const dialect = options.dialect ?? DEFAULT_DIALECT;
+  const tally = createTypeTally(resume?.types);
   const report = (error: ReportedError) => {
     if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
   };
@@ -129,6 +135,7 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
   const learnt = () => ({
     ...(header && { header }),
     writes: writer.stats,
+    types: tally.snapshot(),
     ...(pin && { pin }),
     ...(plan?.schemaVersion !== undefined && { schemaVersion: plan.schemaVersion }),
   });
@@ -164,7 +171,7 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
         if (record.problem !== undefined) {
           await reject({ row, reason: record.problem, fields }, ErrorCode.ROW_MALFORMED);
         } else {
-          const waiting = toEntry(plan, fields, row, writer, reject);
+          const waiting = toEntry(plan, fields, row, writer, reject, tally);
           if (waiting) await waiting;
         }
       }
@@ -200,7 +207,13 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
   return {
     outcome: 'stopped',
     ...base,
-    resume: { header: recordHeader ?? header, offset, counts: { ...counts }, errors: [...errors] },
+    resume: {
+      header: recordHeader ?? header,
+      offset,
+      counts: { ...counts },
+      errors: [...errors],
+      types: base.types,
+    },
   };
 };
 
@@ -211,6 +224,7 @@ const toEntry = (
   row: number,
   writer: BatchWriter,
   reject: (row: RejectedRow, code: string) => Promise<void>,
+  tally: TypeTally,
 ): Promise<void> | undefined => {
   let entry: ReturnType<typeof toItem>;
   try {
@@ -219,5 +233,6 @@ const toEntry = (
     if (!(error instanceof RowError)) throw error;
     return reject({ row, reason: error.message, fields }, error.code);
   }
+  tally.count(plan, entry.item);
   return writer.put({ item: entry.item, keyId: entry.keyId, row, fields });
 };

@@ -55,6 +55,9 @@ const inferValue: ValueConverter = (text) => {
   return bool === undefined ? { S: text } : { BOOL: bool };
 };
 
+/** True for a column typed field by field by the default rules (which may give it several types). */
+export const isInferred = (column: ColumnPlan): boolean => column.convert === inferValue;
+
 export const stringValue: ValueConverter = (text) => ({ S: text });
 
 export const converterFor = (typeMode: TypeMode): ValueConverter =>

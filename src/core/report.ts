@@ -1,4 +1,5 @@
 import type { Counts, ReportedError } from './ingest.ts';
+import { type ColumnTypes, type TypeWarning, typeWarnings } from './type-tally.ts';
 import type { WriterStats } from './write-contract.ts';
 
 export const ReportStatus = { succeeded: 'succeeded', partial: 'partial', failed: 'failed' } as const;
@@ -29,6 +30,8 @@ export type Report = {
   readonly rowsPerSecond: number;
   readonly invocations: number;
   readonly writes: WriterStats;
+  /** Columns typed field by field that came out with more than one type, with the rows of each (unset: none). */
+  readonly warnings?: readonly TypeWarning[];
 };
 
 export type ReportInput = {
@@ -41,10 +44,13 @@ export type ReportInput = {
   readonly finishedAt: Date;
   readonly invocations: number;
   readonly writes: WriterStats;
+  /** Per inferred column, the rows that gave each type (`TypeTally`). */
+  readonly types?: ColumnTypes;
 };
 
 export const buildReport = (input: ReportInput): Report => {
   const { source, counts } = input;
+  const warnings = typeWarnings(input.types);
   const durationMs = Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime());
   const status = input.failed
     ? ReportStatus.failed
@@ -69,6 +75,7 @@ export const buildReport = (input: ReportInput): Report => {
     rowsPerSecond: durationMs > 0 ? Math.round((counts.rowsRead * 1000) / durationMs) : counts.rowsRead,
     invocations: input.invocations,
     writes: { ...input.writes },
+    ...(warnings.length > 0 && { warnings }),
   };
 };
 

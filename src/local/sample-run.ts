@@ -4,6 +4,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { itemToJson } from '../aws/plain-item.ts';
 import { reportKeyFor } from '../core/object-key.ts';
 import type { Report } from '../core/report.ts';
+import { describeWarning } from '../core/type-tally.ts';
 import type { LocalStack } from './stack.ts';
 
 const SHOWN_ERRORS = 5;
@@ -35,6 +36,8 @@ export const runSample = async (
   const reported = stack.nextReport(key, timeoutMs);
   await stack.upload(key, body);
   print(`uploaded ${shortPath(file)} → s3://${bucket}/${key}`);
+  if (config.schema)
+    print(`  column schema ${shortPath(config.schema.path)} → s3://${bucket}/${config.schema.key}`);
   const report = await reported;
   await stack.lambda.idle();
 
@@ -57,6 +60,10 @@ export const runSample = async (
   }
   if (report.errors.length > SHOWN_ERRORS)
     print(`  … and ${report.errors.length - SHOWN_ERRORS} more in the report`);
+  for (const warning of report.warnings ?? []) print(`  warning: ${describeWarning(warning)}`);
+  if (report.warnings) {
+    print(`  (columns with several types: npx csv2ddb schema infer ${shortPath(file)} proposes a schema)`);
+  }
 
   const { Items: items = [] } = await stack.servers.dynamodb.send(
     new ScanCommand({ TableName: stack.tableName, Limit: SHOWN_ITEMS }),

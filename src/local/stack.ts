@@ -24,6 +24,8 @@ export type LocalStackOptions = {
   /** 0 (the default) picks free ports. */
   readonly ports?: { readonly s3?: number; readonly dynamodb?: number; readonly lambda?: number };
   readonly infraDir?: string;
+  /** A column schema file used instead of tfvars' `schema_file` (uploaded to tfvars' `schema_key`). */
+  readonly schemaFile?: string;
   /** The function's LOG_LEVEL (Powertools); WARN keeps the console to failures. */
   readonly logLevel?: string;
   readonly retryDelayMs?: number;
@@ -61,6 +63,14 @@ export type LocalStack = {
 
 const SUFFIXES = ['.csv', '.csv.gz'];
 
+/** Where infra/terraform.tfvars puts the schema object unless it says otherwise (`schema_key`). */
+const DEFAULT_SCHEMA_KEY = 'config/schema.json';
+
+const withSchemaFile = (config: InfraConfig, schemaFile: string | undefined): InfraConfig =>
+  schemaFile === undefined
+    ? config
+    : { ...config, schema: { path: schemaFile, key: config.schema?.key ?? DEFAULT_SCHEMA_KEY } };
+
 /** Why S3's notification (prefix and suffix filters, case-sensitive) leaves a created object out. */
 const skipReason = (key: string, upload: string): string =>
   key.startsWith(upload)
@@ -78,7 +88,10 @@ type S3rverRecord = {
  * s3_notification module wires them.
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
-  const config = await readInfraConfig(options.infraDir ?? join(PROJECT_ROOT, 'infra'));
+  const config = withSchemaFile(
+    await readInfraConfig(options.infraDir ?? join(PROJECT_ROOT, 'infra')),
+    options.schemaFile,
+  );
   const { dataDir } = options;
   if (dataDir && options.reset) await rm(dataDir, { recursive: true, force: true });
   if (dataDir) await mkdir(dataDir, { recursive: true });

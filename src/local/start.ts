@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './built-handler.ts';
+import { SAMPLE } from './sample.ts';
 import type { LocalStack } from './stack.ts';
 import { formatFailure, formatReportLine, formatSkipLine, printWatchBanner } from './watch.ts';
 
@@ -26,6 +27,7 @@ type StartOptions = {
   reset?: boolean;
   dataDir?: string;
   file?: string;
+  schema?: string;
   s3Port?: string;
   dynamodbPort?: string;
   lambdaPort?: string;
@@ -39,7 +41,11 @@ const startCommand = new Command('npm start --')
   .option('--watch', 'Keep running and process every CSV file uploaded to the local bucket')
   .option('--reset', 'Delete the local data (objects and table) first')
   .option('--data-dir <dir>', 'Where objects and the table are kept (default: .csv2ddb/)')
-  .option('--file <file>', 'The CSV file uploaded without --watch (default: examples/ec2-instances.csv)')
+  .option('--file <file>', `The CSV file uploaded without --watch (default: ${SAMPLE.csv})`)
+  .option(
+    '--schema <file>',
+    `A column schema file instead of tfvars' schema_file (the default sample comes with ${SAMPLE.schema})`,
+  )
   .option('--s3-port <port>', `S3 port (default ${WATCH_PORTS.s3} with --watch, else any free port)`)
   .option(
     '--dynamodb-port <port>',
@@ -71,7 +77,12 @@ const startCommand = new Command('npm start --')
         import('./stack.ts'),
         import('./sample-run.ts'),
       ]);
+      // The sample goes with its own schema; any other file (or --watch) with tfvars' unless --schema says.
+      const sample = args.file === undefined && !args.watch;
+      const schemaFile =
+        args.schema !== undefined || sample ? userPath(args.schema, SAMPLE.schema) : undefined;
       stack = await startLocalStack({
+        ...(schemaFile !== undefined && { schemaFile }),
         dataDir: userPath(args.dataDir, '.csv2ddb'),
         reset: args.reset ?? false,
         ports,
@@ -94,7 +105,7 @@ const startCommand = new Command('npm start --')
       print(
         `local stack up in ${Date.now() - started} ms: bucket ${stack.bucket}, table ${stack.tableName}, function ${stack.config.functionName}`,
       );
-      const report = await runSample(stack, userPath(args.file, 'examples/ec2-instances.csv'), print);
+      const report = await runSample(stack, userPath(args.file, SAMPLE.csv), print);
       print(
         `done in ${((Date.now() - started) / 1000).toFixed(1)} s. Keep it running with: npm start -- --watch`,
       );

@@ -143,6 +143,28 @@ describe('a file continued over several invocations', () => {
     expect(left).toEqual([`rejected/continued/data${suffix}`]);
   });
 
+  it('reports the type warnings of the whole file, counted across invocations', async () => {
+    // Zip: 300 numbers and 100 codes with a leading zero (text); Flag: booleans and a few words.
+    const rows = Array.from(
+      { length: 400 },
+      (_, i) =>
+        `${i + 1},${i % 4 === 0 ? `0${2100 + i}` : 30000 + i},${i % 50 === 0 ? 'maybe' : i % 2 === 0}`,
+    );
+    const body = `ID,Zip,Flag\n${rows.join('\n')}\n`;
+    const single = await onePass('incoming/one-pass/zips.csv', body);
+    const { payloads, report } = await runInvocations(
+      await freshDeps(),
+      await upload('incoming/continued/zips.csv', body),
+      () => 60,
+    );
+    expect(payloads.length).toBeGreaterThanOrEqual(5);
+    expect(report?.warnings).toEqual([
+      { column: 'Zip', types: { S: 100, N: 300 } },
+      { column: 'Flag', types: { S: 8, BOOL: 392 } },
+    ]);
+    expect(report?.warnings).toEqual(single.report?.warnings);
+  });
+
   it('carries counts, errors and writer totals in a payload well under 256 KB', async () => {
     const deps = await freshDeps();
     const event = await upload('incoming/payload/data.csv', sample.text);

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
+import { SAMPLE as SAMPLE_FILES } from '../../src/local/sample.ts';
 import { runSample } from '../../src/local/sample-run.ts';
 import { startLocalStack } from '../../src/local/stack.ts';
 import { CLI_PATH } from '../support/built-cli.ts';
@@ -15,7 +16,7 @@ import { startTestServers } from '../support/servers.ts';
 // The README quotes what the code prints; these tests fail when the code prints something else,
 // so that the README is updated with the change instead of drifting from it.
 
-const SAMPLE = join(PROJECT_ROOT, 'examples/ec2-instances.csv');
+const SAMPLE = join(PROJECT_ROOT, SAMPLE_FILES.csv);
 
 const markdownFiles = async (): Promise<string[]> => {
   const docs = (await readdir(join(PROJECT_ROOT, 'docs'))).filter((name) => name.endsWith('.md'));
@@ -76,7 +77,8 @@ describe('the examples that README.md and docs/ quote', () => {
 
     const dataDir = await mkdtemp(join(tmpdir(), 'csv2ddb-readme-'));
     const printed: string[] = [];
-    const stack = await startLocalStack({ dataDir });
+    // As npm start runs the sample: with the schema that goes with it.
+    const stack = await startLocalStack({ dataDir, schemaFile: join(PROJECT_ROOT, SAMPLE_FILES.schema) });
     let firstLine: RegExp;
     try {
       await runSample(stack, SAMPLE, (line) => printed.push(line), 30_000);

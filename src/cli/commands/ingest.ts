@@ -10,6 +10,7 @@ import { createS3Client } from '../../aws/s3-client.ts';
 import { createS3FileStore } from '../../aws/s3-file-store.ts';
 import { startTask } from '../../core/continuation.ts';
 import { DEFAULT_DIALECT, type DialectSpec } from '../../core/dialect.ts';
+import type { FileStore } from '../../core/file-store.ts';
 import type { Counts, ResumePoint } from '../../core/ingest.ts';
 import { classifyKey } from '../../core/object-key.ts';
 import type { Report } from '../../core/report.ts';
@@ -25,8 +26,9 @@ import {
   settingArg,
   typeModeArg,
 } from '../args.ts';
+import { dryRunStore } from '../dry-run-store.ts';
 import { exitCodeFor } from '../exit-code.ts';
-import { formatCounts, formatErrors, formatSpeed } from '../format.ts';
+import { formatCounts, formatErrors, formatSpeed, formatWarnings } from '../format.ts';
 import { catchInterrupt, INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
 import { createLocalFileStore, rejectedPathFor } from '../local-file-store.ts';
 import type { IngestOptions } from '../program.ts';
@@ -75,11 +77,24 @@ const printInterrupted = (path: string, resume: ResumePoint | undefined, totalBy
   process.exitCode = INTERRUPTED_EXIT_CODE;
 };
 
-const printReport = (report: Report, rejectedAt: string | undefined, reportAt?: string) => {
+/** A dry run's report says so. */
+const withDryRun = (report: Report, dryRun: boolean) => (dryRun ? { dryRun: true, ...report } : report);
+
+const printReport = (
+  report: Report,
+  input: string,
+  rejectedAt: string | undefined,
+  reportAt?: string,
+  dryRun = false,
+) => {
+  if (dryRun) console.log('dry run: nothing was written; the counts are what a run would do');
   console.log(`${report.status}: ${formatCounts(report)} (${formatSpeed(report)})`);
   if (reportAt) console.log(`report: ${reportAt}`);
   if (rejectedAt) console.log(`rejected rows: ${rejectedAt}`);
   if (report.errors.length > 0) console.log(formatErrors(report, SHOWN_ERRORS));
+  // On stderr, as warnings go: stdout stays the report's summary.
+  const warnings = formatWarnings(report, input);
+  if (warnings) console.error(warnings);
 };
 
 /** `csv2ddb ingest INPUT`: one local or s3:// file into a table, then its report. */
@@ -93,6 +108,7 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
   const s3Input = input.startsWith('s3://') ? parseS3Url(input) : undefined;
   if (!s3Input) await checkFileExists(input);
   const prefixes = readPrefixes(options);
+  const dryRun = options.dryRun ?? false;
 
   const dynamodb = createDynamoDBClient();
   const table = await readTable(dynamodb, options.table);
@@ -104,7 +120,9 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
     maxWriteAttempts: maxAttempts,
     typeMode,
     schema: fixedSchemaSource(schema),
+    dryRun,
   } as const;
+  const storeOf = (store: FileStore) => (dryRun ? dryRunStore(store, { local: !s3Input }) : store);
 
   if (!s3Input) {
     const path = input;
@@ -115,7 +133,7 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
     const deps = withDialect(
       createProcessDeps({
         ...setup,
-        store: createLocalFileStore({ onOpen: (stream) => (opened = stream) }),
+        store: storeOf(createLocalFileStore({ onOpen: (stream) => (opened = stream) })),
       }),
       dialect,
     );
@@ -143,8 +161,8 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
       return;
     }
     if (outcome.kind === 'withdrawn') throw new Error(`${path} withdrawn although it holds no claim`);
-    if (options.json) console.log(JSON.stringify(outcome.report, null, 2));
-    else printReport(outcome.report, outcome.report.rejectedRowsKey);
+    if (options.json) console.log(JSON.stringify(withDryRun(outcome.report, dryRun), null, 2));
+    else printReport(outcome.report, path, outcome.report.rejectedRowsKey, undefined, dryRun);
     process.exitCode = exitCodeFor(outcome.report.status);
     return;
   }
@@ -154,7 +172,10 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
   if (!decision.process) throw badArgument(`s3://${bucket}/${key}: ${decision.reason}`);
   const s3 = createS3Client();
   await checkObjectExists(s3, bucket, key);
-  const deps = withDialect(createProcessDeps({ ...setup, store: createS3FileStore(s3, prefixes) }), dialect);
+  const deps = withDialect(
+    createProcessDeps({ ...setup, store: storeOf(createS3FileStore(s3, prefixes)) }),
+    dialect,
+  );
   // Ctrl-C: the counts so far, then quit (a file that stopped midway would leave its rejected rows in parts).
   let counts: Readonly<Counts> = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
   const interrupt = catchInterrupt(() => {
@@ -170,12 +191,14 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
   if (outcome.kind !== 'finished')
     throw new Error(`s3://${bucket}/${key} ${outcome.kind} although nothing asked it to`);
   const { report, reportKey } = outcome;
-  if (options.json) console.log(JSON.stringify(report, null, 2));
+  if (options.json) console.log(JSON.stringify(withDryRun(report, dryRun), null, 2));
   else {
     printReport(
       report,
-      report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
+      input,
+      dryRun ? report.rejectedRowsKey : report.rejectedRowsKey && `s3://${bucket}/${report.rejectedRowsKey}`,
       reportKey && `s3://${bucket}/${reportKey}`,
+      dryRun,
     );
   }
   process.exitCode = exitCodeFor(report.status);

@@ -2,9 +2,9 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../aws/s3-client.ts';
 import { type Prefixes, reportKeyFor } from '../../core/object-key.ts';
 import type { Report } from '../../core/report.ts';
-import { badArgument, readPrefixes } from '../args.ts';
+import { badArgument, parseS3Url, readPrefixes } from '../args.ts';
 import { exitCodeFor } from '../exit-code.ts';
-import { formatCounts, formatErrors, formatSpeed, formatTable } from '../format.ts';
+import { formatCounts, formatErrors, formatSpeed, formatTable, formatWarnings } from '../format.ts';
 import type { ReportOptions } from '../program.ts';
 
 /** A report key as is; a source key (under the upload prefix, or the rest of it) → its report key. */
@@ -33,25 +33,38 @@ export const formatReport = (report: Report, bucket: string): string => {
   )
     .split('\n')
     .slice(1);
-  return [...lines, ...(report.errors.length > 0 ? ['', formatErrors(report)] : [])].join('\n');
+  const warnings = formatWarnings(report, `s3://${report.bucket}/${report.key}`);
+  return [
+    ...lines,
+    ...(report.errors.length > 0 ? ['', formatErrors(report)] : []),
+    ...(warnings ? ['', warnings] : []),
+  ].join('\n');
 };
 
 /** `csv2ddb report KEY`: a file's report from the bucket. */
-export const runReport = async (key: string, options: ReportOptions): Promise<void> => {
+export const runReport = async (input: string, options: ReportOptions): Promise<void> => {
+  // `s3://bucket/key`, as ingest takes it, or a key and --bucket.
+  const { bucket, key } = input.startsWith('s3://')
+    ? parseS3Url(input)
+    : { bucket: options.bucket, key: input };
+  if (bucket === undefined) throw badArgument(`give s3://bucket/${input} or --bucket`);
+  if (options.bucket !== undefined && options.bucket !== bucket) {
+    throw badArgument(`--bucket ${options.bucket} differs from the bucket of ${input}`);
+  }
   const reportKey = resolveReportKey(key, readPrefixes(options));
   const s3 = createS3Client();
   let text: string;
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: options.bucket, Key: reportKey }));
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: reportKey }));
     text = (await response.Body?.transformToString('utf-8')) ?? '';
   } catch (error) {
     const name = (error as Error).name;
     if (name !== 'NoSuchKey' && name !== 'NoSuchBucket') throw error;
     throw badArgument(
-      `no report at s3://${options.bucket}/${reportKey}${name === 'NoSuchBucket' ? ' (no such bucket)' : ' (not processed yet?)'}`,
+      `no report at s3://${bucket}/${reportKey}${name === 'NoSuchBucket' ? ' (no such bucket)' : ' (not processed yet?)'}`,
     );
   }
   const report = JSON.parse(text) as Report;
-  console.log(options.json ? text.trimEnd() : formatReport(report, options.bucket));
+  console.log(options.json ? text.trimEnd() : formatReport(report, bucket));
   process.exitCode = exitCodeFor(report.status);
 };

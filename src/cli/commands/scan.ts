@@ -1,5 +1,8 @@
 import { type AttributeValue, DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import { stringify } from 'csv-stringify/sync';
 import { attributeToText, itemToJson } from '../../aws/plain-item.ts';
+import { createExportPlanner, toRecord } from '../../core/export-csv.ts';
+import type { Item as CoreItem } from '../../core/item.ts';
 import { readTable, wholeNumber } from '../args.ts';
 import { formatTable } from '../format.ts';
 import type { ScanOptions } from '../program.ts';
@@ -38,7 +41,18 @@ export const runScan = async (options: ScanOptions): Promise<void> => {
       break;
     }
   }
-  if (options.format === 'table') {
+  if (options.format === 'csv') {
+    // The rules of `export`, over the items shown (their columns and types are those of these items only).
+    const planner = createExportPlanner(keySchema);
+    for (const item of items) planner.observe(item as CoreItem);
+    const plan = planner.plan();
+    process.stdout.write(
+      stringify([
+        plan.columns.map(({ header }) => header),
+        ...items.map((item) => toRecord(plan, item as CoreItem)),
+      ]),
+    );
+  } else if (options.format === 'table') {
     const keys = [keySchema.partition.name, ...(keySchema.sort ? [keySchema.sort.name] : [])];
     const columns = columnsOf(items, keys);
     console.log(

@@ -1,17 +1,52 @@
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
+import { createS3Client } from '../../aws/s3-client.ts';
 import { decodeInput } from '../../core/decode.ts';
 import { parseCsv } from '../../core/parse.ts';
 import { type ColumnStats, inferSchema } from '../../core/schema/infer-schema.ts';
-import { checkFileExists } from '../args.ts';
+import { badArgument, checkFileExists, parseS3Url, readTable } from '../args.ts';
 import type { InferOptions } from '../program.ts';
+import { schemaFormatRef } from '../schema-location.ts';
 
-/** The fields of each well-formed record of a local `.csv` or `.csv.gz` file, streamed. */
-async function* readRecords(path: string): AsyncGenerator<string[]> {
-  const input = decodeInput(createReadStream(path), { gzip: path.endsWith('.gz') });
+/** A record that could not be parsed, left out of the sample: its data row and why. */
+type Unparsed = { readonly row: number; readonly problem: string };
+
+/** The bytes of a local file or an `s3://bucket/key` object; a missing one is a bad argument. */
+const openInput = async (input: string): Promise<Readable> => {
+  if (!input.startsWith('s3://')) {
+    await checkFileExists(input);
+    return createReadStream(input);
+  }
+  const { bucket, key } = parseS3Url(input);
+  const response = await createS3Client()
+    .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+    .catch((error: Error) => {
+      if (error.name !== 'NoSuchKey' && error.name !== 'NoSuchBucket') throw error;
+      throw badArgument(`${input}: no such ${error.name === 'NoSuchKey' ? 'object' : 'bucket'}`);
+    });
+  return response.Body as Readable;
+};
+
+/** The fields of each well-formed record of a `.csv` or `.csv.gz` file, streamed; the others go to `unparsed`. */
+async function* readRecords(body: Readable, gzip: boolean, unparsed: Unparsed[]): AsyncGenerator<string[]> {
+  const input = decodeInput(body, { gzip });
+  let row = -1;
   for await (const record of parseCsv(input)) {
+    row++;
     if (record.problem === undefined) yield record.fields;
+    else unparsed.push({ row, problem: record.problem });
   }
 }
+
+/** The rows left out, said next to the sample's size, so that "sampled 8 rows" of a 9-row file is explained. */
+export const formatUnparsed = (unparsed: readonly Unparsed[]): string => {
+  if (unparsed.length === 0) return '';
+  const [first] = unparsed as [Unparsed];
+  const more = unparsed.length > 1 ? ` (and ${unparsed.length - 1} more)` : '';
+  return `${unparsed.length} row${unparsed.length === 1 ? '' : 's'} could not be parsed and ${unparsed.length === 1 ? 'was' : 'were'} left out: row ${first.row}: ${first.problem}${more}`;
+};
 
 const parseSample = (text: string): number => {
   if (!/^\d+$/.test(text) || Number(text) < 1) {
@@ -55,12 +90,43 @@ export const formatStats = (columns: readonly ColumnStats[], rows: number): stri
   return [`sampled ${rows} row${rows === 1 ? '' : 's'}`, line(head), ...body.map(line)].join('\n');
 };
 
-/** `csv2ddb schema infer FILE`: a proposed schema to stdout, what each column's values fit to stderr. */
+/**
+ * `csv2ddb schema infer FILE`: a proposed schema to stdout, what each column's values fit to stderr.
+ * With `--table`, the key columns and their types come from the table (`DescribeTable`).
+ */
 export const runInfer = async (file: string, options: InferOptions): Promise<void> => {
   const sample = parseSample(options.sample);
-  await checkFileExists(file);
   const keys = (options.key ?? '').split(',').flatMap((name) => (name.trim() === '' ? [] : [name.trim()]));
-  const { schema, columns, rows } = await inferSchema(readRecords(file), { sample, keys });
-  process.stderr.write(`${formatStats(columns, rows)}\n`);
+  const table =
+    options.table === undefined ? undefined : await readTable(createDynamoDBClient(), options.table);
+  const keyAttributes = table
+    ? [table.keySchema.partition, ...(table.keySchema.sort ? [table.keySchema.sort] : [])]
+    : [];
+  const unparsed: Unparsed[] = [];
+  const $schema = schemaFormatRef();
+  const { schema, columns, rows } = await inferSchema(
+    readRecords(await openInput(file), file.endsWith('.gz'), unparsed),
+    {
+      sample,
+      keys,
+      keyTypes: Object.fromEntries(keyAttributes.map(({ name, type }) => [name, type])),
+      ...($schema !== undefined && { $schema }),
+    },
+  );
+  const notes = [
+    formatUnparsed(unparsed),
+    ...keyAttributes
+      .filter(({ name }) => !columns.some(({ column }) => column === name))
+      .map(
+        ({ name }) =>
+          `table ${options.table} is keyed by "${name}", which is not a column of ${file}: every row would be rejected (rename a column to it with "name")`,
+      ),
+    ...(table === undefined && keys.length === 0
+      ? [
+          'no --table: key columns are proposed like any other; --table T reads them and their types from the table',
+        ]
+      : []),
+  ].filter((note) => note !== '');
+  process.stderr.write(`${formatStats(columns, rows)}\n${notes.map((note) => `note: ${note}\n`).join('')}`);
   process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
 };

@@ -12,6 +12,10 @@ export type InferOptions = {
   readonly sample?: number;
   /** Header names of the table's key attributes: listed without a type, since the table types them. */
   readonly keys?: readonly string[];
+  /** The key attributes' types, when the table was read (`DescribeTable`): the proposal says which values will not fit. */
+  readonly keyTypes?: Readonly<Record<string, 'S' | 'N' | 'B'>>;
+  /** Where the format's JSON Schema is, for editors: the proposal's `$schema`. */
+  readonly $schema?: string;
   /** The set separator to look for. */
   readonly separator?: string;
   /** The dialect to propose (`detectDialect`): it goes into the schema's `csv` block. */
@@ -34,6 +38,7 @@ export type ColumnStats = {
 
 /** The proposal in the file format, ready for `JSON.stringify`. */
 export type SchemaJson = {
+  $schema?: string;
   csv?: DialectSpec;
   columns: Record<string, ColumnSpec>;
   otherColumns: 'infer';
@@ -74,13 +79,21 @@ const count = (fits: Fits, text: string, separator: string): boolean => {
   return LEADING_ZERO.test(text);
 };
 
+/** Why a key column is listed without a type, and which of its values the table's type will refuse. */
+const keyReason = (values: number, fits: Fits, type: string | undefined): string => {
+  if (type === undefined) return 'key attribute: the table gives its type';
+  const misfits = type === 'N' ? values - fits.N : 0;
+  return `key attribute: the table types it ${type}${misfits > 0 ? `; ${misfits} value(s) are not numbers: their rows will be rejected` : ''}`;
+};
+
 const propose = (
   stats: Omit<ColumnStats, 'proposed' | 'reason'>,
   isKey: boolean,
   separator: string,
+  keyType?: string,
 ): { type?: ColumnSpec['type']; separator?: string; reason: string } => {
   const { values, fits, leadingZeros } = stats;
-  if (isKey) return { reason: 'key attribute: the table gives its type' };
+  if (isKey) return { reason: keyReason(values, fits, keyType) };
   if (values === 0) return { reason: 'no values in the sample' };
   if (leadingZeros > 0)
     return { type: 'S', reason: `${leadingZeros} value(s) with leading zeros (like 007): kept as text` };
@@ -140,12 +153,12 @@ export const inferSchema = async (
   }
   if (!header) throw new Error('the file is empty: it has no header');
 
-  const keys = new Set(options.keys ?? []);
+  const keys = new Set([...(options.keys ?? []), ...Object.keys(options.keyTypes ?? {})]);
   const taken = new Set(header);
   const columns: ColumnStats[] = header.map((column, index) => {
     const tally = tallies[index] as (typeof tallies)[number];
     const isKey = keys.has(column);
-    const { reason, ...typing } = propose({ column, ...tally }, isKey, separator);
+    const { reason, ...typing } = propose({ column, ...tally }, isKey, separator, options.keyTypes?.[column]);
     const suggested = isKey || CLEAN_NAME.test(column) ? '' : suggestAttributeName(column);
     const rename = suggested !== '' && !taken.has(suggested);
     if (rename) taken.add(suggested);
@@ -154,6 +167,7 @@ export const inferSchema = async (
   const csv = options.csv && Object.keys(options.csv).length > 0 ? { csv: options.csv } : {};
   return {
     schema: {
+      ...(options.$schema !== undefined && { $schema: options.$schema }),
       ...csv,
       columns: Object.fromEntries(columns.map(({ column, proposed }) => [column, proposed])),
       otherColumns: 'infer',

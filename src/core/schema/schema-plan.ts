@@ -59,6 +59,10 @@ const checkAgainstTable = (schema: Schema, keys: readonly KeyAttribute[]): void 
   }
 };
 
+/** `schema validate --table`: what the schema says about the table's keys, checked without a file. */
+export const checkSchemaAgainstTable = (schema: Schema, keySchema: KeySchema): void =>
+  checkAgainstTable(schema, keyAttributes(keySchema));
+
 const list = (names: readonly string[]): string => names.map((name) => `"${name}"`).join(', ');
 
 const compileAddition = (attribute: string, template: string, context: SchemaContext): Addition => {

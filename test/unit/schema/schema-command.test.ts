@@ -28,6 +28,8 @@ describe('csv2ddb schema infer', () => {
     const { stdout } = await run('infer', SAMPLE, '--key', 'ID');
     const schema = JSON.parse(stdout);
     expect(schema).toEqual({
+      // For editors: the format's JSON Schema, from where the proposal is saved (here, the clone's root).
+      $schema: './schema/csv2ddb-schema.json',
       columns: {
         ID: {},
         'Instance ID': { name: 'InstanceId', type: 'S' },
@@ -79,6 +81,19 @@ describe('csv2ddb schema infer', () => {
   it('fails on a file that does not exist', async () => {
     await expect(run('infer', 'test/fixtures/schema/missing.csv')).rejects.toThrow(
       'test/fixtures/schema/missing.csv: no such file',
+    );
+  });
+
+  it('counts the rows it could not parse next to the sample, naming the first', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'csv2ddb-infer-')), 'nine.csv');
+    // Nine data rows; the fifth has a quote inside a quoted field that is not doubled.
+    const rows = Array.from({ length: 9 }, (_, i) => (i === 4 ? '5,"un"closed",x' : `${i + 1},a,b`));
+    writeFileSync(path, `ID,A,B\n${rows.join('\n')}\n`);
+    const { stderr } = await run('infer', path);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('sampled 8 rows');
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^note: 1 row could not be parsed and was left out: row 5: /),
     );
   });
 });
