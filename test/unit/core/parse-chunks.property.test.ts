@@ -139,7 +139,9 @@ describe('parseCsvChunks()', () => {
   });
 
   it('hands a record over the size csv-parse allows to csv-parse, which fails the file as before', async () => {
-    const bytes = Buffer.from(`ID,Value\n\n\r\n0,a\r\n"x\r\ny",z\n\n1,${'x'.repeat(4 * 1024 * 1024 + 10)}\n2,ok\n`);
+    const bytes = Buffer.from(
+      `ID,Value\n\n\r\n0,a\r\n"x\r\ny",z\n\n1,${'x'.repeat(4 * 1024 * 1024 + 10)}\n2,ok\n`,
+    );
     const cuts = [65536, 3 * 65536, 2 * 1024 * 1024];
     const expected = await outcomeOf(parseCsv(source(bytes, cuts, false)));
     expect(expected.error?.code).toBe('CSV_RECORD_TOO_LARGE');
