@@ -33,7 +33,10 @@ if (!existsSync(plain)) await generateCsv(plain, ROWS);
 const path = values.quoted ? `${plain}.quoted.csv` : plain;
 if (values.quoted && !existsSync(path)) {
   const text = await readFile(plain, 'utf8');
-  await writeFile(path, text.replace(/[^,\n]*/g, (field) => (field ? `"${field.replaceAll('"', '""')}"` : '')));
+  await writeFile(
+    path,
+    text.replace(/[^,\n]*/g, (field) => (field ? `"${field.replaceAll('"', '""')}"` : '')),
+  );
 }
 
 const run = async (parser: CsvParser) => {
@@ -57,7 +60,9 @@ const run = async (parser: CsvParser) => {
   return { µsPerRow: (used.user + used.system) / rows, rowsPerSecond: rows / seconds };
 };
 
-const results = new Map<CsvParser, { µsPerRow: number; rowsPerSecond: number }[]>(parsers.map((p) => [p, []]));
+const results = new Map<CsvParser, { µsPerRow: number; rowsPerSecond: number }[]>(
+  parsers.map((p) => [p, []]),
+);
 await run(parsers[0] as CsvParser);
 for (let index = 0; index < Number(values.runs); index++) {
   for (const parser of index % 2 === 0 ? parsers : [...parsers].reverse()) {
