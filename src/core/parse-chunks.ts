@@ -34,15 +34,18 @@ const INCOMPLETE = -2;
 /**
  * Splits the records of an ASCII-compatible encoding (UTF-8, Latin-1, windows-1252: a quote, a
  * delimiter, CR and LF are single bytes that never occur inside another character) at their line
- * ends. A record without a quote is split on its delimiter; a run of records with quotes is found
- * by quote parity and read by csv-parse in one call, which must agree on every record's end, else
- * csv-parse (`parseCsv`) reads the rest of the file: what csv-parse reads is never second-guessed.
+ * ends. A record without a quote is split on its delimiter; a run of records with quotes, up to a
+ * line end found by quote parity, is read by csv-parse in one call, whose records are taken as they
+ * are (parity only chooses where to stop). Where that cannot be done (a record of a MB, the file's
+ * last record with quotes and no line end, a failed input), csv-parse (`parseCsv`) reads the rest.
  */
 class Splitter {
   private buf: Buffer = Buffer.alloc(0);
   private readonly rfcRecord: RegExp;
   private readonly fix: ((field: string) => string) | undefined;
   private readonly readAs: 'utf8' | 'latin1';
+  /** Where csv-parse last read a record without a quote-parity end from, and to (absolute offsets). */
+  private tried = { at: -1, to: -1 };
   /** Line ends before `base` as csv-parse counts them (CRLF once, but each CR and LF inside quotes), for its messages. */
   lines = 0;
 
@@ -155,15 +158,37 @@ class Splitter {
       const quote = buf.indexOf(QUOTE, at);
       if (quote === -1 || quote - at > CLUSTER_GAP) break;
     }
-    // A last record without its line end, or a quote never closed: csv-parse reads it as it always did.
-    if (ends.length === 0) return end ? FALLBACK : INCOMPLETE;
-    const last = ends[ends.length - 1] as number;
-    const read = this.readRegion(start, last);
-    if (read === undefined || read.length !== ends.length) return FALLBACK;
+    if (ends.length === 0) {
+      // A last record without its line end: csv-parse reads it as it always did.
+      if (end) return FALLBACK;
+      // No end by quote parity (a stray quote, or a long quoted value): csv-parse reads to the last LF,
+      // again for the same record only once the bytes have doubled (a long value is not read over and over).
+      const lastLf = buf.lastIndexOf(LF);
+      const from = this.base + pos;
+      const to = this.base + lastLf + 1;
+      if (lastLf < pos || (this.tried.at === from && to - from < 2 * (this.tried.to - from)))
+        return INCOMPLETE;
+      this.tried = { at: from, to };
+      return this.accept(start, lastLf + 1, out) ?? INCOMPLETE;
+    }
+    return this.accept(start, ends[ends.length - 1] as number, out) ?? FALLBACK;
+  }
+
+  /**
+   * Gives csv-parse's records of `buf[start, to)`, `to` just past a line end: each ended at a line
+   * end csv-parse read outside quotes (a quote left open at `to` is the one record it does not
+   * give), so reading on past `to` could not have changed it. Whether they end where quote parity
+   * said (`ends`) does not matter. The end after them, or undefined when there are none.
+   */
+  private accept(start: number, to: number, out: CsvRecord[]) {
+    const buf = this.buf;
+    const read = this.readRegion(start, to);
+    if (read === undefined) return undefined;
+    const { records } = read;
+    if (records.length === 0) return undefined;
     let from = start;
-    for (const [index, { fields, bytes }] of read.entries()) {
+    for (const { fields, bytes } of records) {
       const recordEnd = start + bytes;
-      if (recordEnd !== ends[index]) return FALLBACK;
       const text = fields.some((field) => field.includes('"')) && buf.toString(this.readAs, from, recordEnd);
       const record = { fields: this.fix ? fields.map(this.fix) : fields, end: this.base + recordEnd };
       out.push(
@@ -172,7 +197,7 @@ class Splitter {
       from = recordEnd;
     }
     let quoted = false;
-    for (let index = start; index < last; index++) {
+    for (let index = start; index < from; index++) {
       const byte = buf[index];
       if (byte === QUOTE) quoted = !quoted;
       else if (byte === LF || byte === CR) {
@@ -180,13 +205,17 @@ class Splitter {
         if (!quoted && byte === CR && buf[index + 1] === LF) index++;
       }
     }
-    return last;
+    return from;
   }
 
-  /** csv-parse's records of `buf[from, to)` with the options `parseCsv` uses, or undefined if it skipped one. */
-  private readRegion(from: number, to: number): { fields: string[]; bytes: number }[] | undefined {
-    const read: { fields: string[]; bytes: number }[] = [];
-    let skipped = false;
+  /**
+   * csv-parse's records of `buf[from, to)` with the options `parseCsv` uses, and whether a quote was
+   * left unclosed at `to`; undefined when it skipped a record for another reason.
+   */
+  private readRegion(from: number, to: number) {
+    const records: { fields: string[]; bytes: number }[] = [];
+    let unclosed = false;
+    let failed = false;
     const options: Options = {
       bom: this.base + from === 0 && this.readAs === 'utf8',
       encoding: this.readAs,
@@ -198,11 +227,12 @@ class Splitter {
       skip_records_with_error: true,
       max_record_size: MAX_RECORD_BYTES,
       on_record: (fields: string[], context) => {
-        read.push({ fields, bytes: context.bytes });
+        records.push({ fields, bytes: context.bytes });
         return undefined;
       },
-      on_skip: () => {
-        skipped = true;
+      on_skip: (error) => {
+        if (error?.code === 'CSV_QUOTE_NOT_CLOSED' && !unclosed) unclosed = true;
+        else failed = true;
         return undefined;
       },
     };
@@ -211,7 +241,7 @@ class Splitter {
     } catch {
       return undefined;
     }
-    return skipped ? undefined : read;
+    return failed ? undefined : { records, unclosed };
   }
 }
 
