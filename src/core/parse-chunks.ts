@@ -23,7 +23,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 /** A record, or bytes waiting for their line end, past this go to csv-parse: its 4 MB limit then applies as always. */
-const FAST_LIMIT = Math.min(1024 * 1024, MAX_RECORD_BYTES / 4);
+const FAST_LIMIT = 1024 * 1024;
 /** A record with quotes within this many bytes of the last one joins its csv-parse call (a call costs some 20 µs). */
 const CLUSTER_GAP = 4096;
 
@@ -139,7 +139,8 @@ class Splitter {
   private cluster(start: number, pos: number, end: boolean, out: CsvRecord[]): number {
     const buf = this.buf;
     const len = buf.length;
-    const ends: number[] = [];
+    // The end of the last record quote parity found: csv-parse reads up to it.
+    let last = -1;
     let at = pos;
     for (;;) {
       let index = at;
@@ -152,13 +153,12 @@ class Splitter {
       if (index === len || (index + 1 === len && buf[index] === CR && !end)) break;
       const after = index + (buf[index] === CR && buf[index + 1] === LF ? 2 : 1);
       if (after - pos > FAST_LIMIT) return FALLBACK;
-      ends.push(after);
-      at = after;
+      last = at = after;
       while (at < len && (buf[at] === LF || buf[at] === CR)) at++;
       const quote = buf.indexOf(QUOTE, at);
       if (quote === -1 || quote - at > CLUSTER_GAP) break;
     }
-    if (ends.length === 0) {
+    if (last === -1) {
       // A last record without its line end: csv-parse reads it as it always did.
       if (end) return FALLBACK;
       // No end by quote parity (a stray quote, or a long quoted value): csv-parse reads to the last LF,
@@ -171,21 +171,19 @@ class Splitter {
       this.tried = { at: from, to };
       return this.accept(start, lastLf + 1, out) ?? INCOMPLETE;
     }
-    return this.accept(start, ends[ends.length - 1] as number, out) ?? FALLBACK;
+    return this.accept(start, last, out) ?? FALLBACK;
   }
 
   /**
    * Gives csv-parse's records of `buf[start, to)`, `to` just past a line end: each ended at a line
    * end csv-parse read outside quotes (a quote left open at `to` is the one record it does not
-   * give), so reading on past `to` could not have changed it. Whether they end where quote parity
-   * said (`ends`) does not matter. The end after them, or undefined when there are none.
+   * give), so reading on past `to` could not have changed it, wherever quote parity put their ends.
+   * The end after them, or undefined when there are none.
    */
   private accept(start: number, to: number, out: CsvRecord[]) {
     const buf = this.buf;
-    const read = this.readRegion(start, to);
-    if (read === undefined) return undefined;
-    const { records } = read;
-    if (records.length === 0) return undefined;
+    const records = this.readRegion(start, to);
+    if (records === undefined || records.length === 0) return undefined;
     let from = start;
     for (const { fields, bytes } of records) {
       const recordEnd = start + bytes;
@@ -209,8 +207,8 @@ class Splitter {
   }
 
   /**
-   * csv-parse's records of `buf[from, to)` with the options `parseCsv` uses, and whether a quote was
-   * left unclosed at `to`; undefined when it skipped a record for another reason.
+   * csv-parse's records of `buf[from, to)` with the options `parseCsv` uses (a quote left open at
+   * `to` skips the last); undefined when it skipped a record for another reason.
    */
   private readRegion(from: number, to: number) {
     const records: { fields: string[]; bytes: number }[] = [];
@@ -241,7 +239,7 @@ class Splitter {
     } catch {
       return undefined;
     }
-    return failed ? undefined : { records, unclosed };
+    return failed ? undefined : records;
   }
 }
 
