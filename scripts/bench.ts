@@ -15,8 +15,10 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CSV_PARSERS, type CsvParser } from '../src/core/parse-chunks.ts';
 import { buildHandler } from '../src/local/built-handler.ts';
 import { startLocalServers } from '../src/local/servers.ts';
+import { costPerMillion, costTable, PRICES } from './bench/cost.ts';
 import { startDynalite } from './bench/dynalite.ts';
 import { generateCsv } from './bench/generate.ts';
 import { MANY_FILES_CASES, type ManyFilesRow, printManyFiles, runManyFiles } from './bench/many-files.ts';
@@ -44,6 +46,8 @@ const { values: options } = parseArgs({
     'write-path': { type: 'string', default: 'lean' },
     /** WRITE_CONCURRENCY for the cases; a list (`16,64`) runs each case at each, alternating too. */
     concurrency: { type: 'string' },
+    /** CSV_PARSER for the cases: `chunked`, `csv-parse`, or `both` (alternating run by run). */
+    'csv-parser': { type: 'string', default: 'chunked' },
     /**
      * Runs only the "many files, one small table" case (scripts/bench/many-files.ts: 10 files at
      * once into a metered 5-WCU and 100-WCU table; minutes); `--only 5WCU` picks one of the two.
@@ -55,16 +59,23 @@ const WRITE_PATHS = options['write-path'] === 'both' ? ['lean', 'sdk'] : [option
 if (!WRITE_PATHS.every((path) => path === 'lean' || path === 'sdk'))
   throw new Error(`--write-path must be lean, sdk or both, not ${options['write-path']}`);
 const CONCURRENCIES = options.concurrency?.split(',').map(Number) ?? [undefined];
-/** The variants of each case: every write path at every concurrency. */
+const PARSERS = options['csv-parser'] === 'both' ? CSV_PARSERS : [options['csv-parser'] as CsvParser];
+if (!PARSERS.every((parser) => CSV_PARSERS.includes(parser)))
+  throw new Error(`--csv-parser must be chunked, csv-parse or both, not ${options['csv-parser']}`);
+/** The variants of each case: every write path at every concurrency, with every parser. */
 const VARIANTS = WRITE_PATHS.flatMap((path) =>
-  CONCURRENCIES.map((concurrency) => ({
-    path,
-    concurrency,
-    suffix: [
-      ...(WRITE_PATHS.length > 1 || path !== 'lean' ? [path] : []),
-      ...(concurrency === undefined ? [] : [`${concurrency} in flight`]),
-    ].join(', '),
-  })),
+  CONCURRENCIES.flatMap((concurrency) =>
+    PARSERS.map((parser) => ({
+      path,
+      concurrency,
+      parser,
+      suffix: [
+        ...(WRITE_PATHS.length > 1 || path !== 'lean' ? [path] : []),
+        ...(concurrency === undefined ? [] : [`${concurrency} in flight`]),
+        ...(PARSERS.length > 1 || parser !== 'chunked' ? [parser] : []),
+      ].join(', '),
+    })),
+  ),
 );
 const RUNS = Number(options.runs);
 if (!Number.isInteger(RUNS) || RUNS < 1)
@@ -186,7 +197,7 @@ const TARGETS: { label: string; prepare: () => Promise<Target> }[] = [
 const baseEnv = (
   dynamodbEndpoint: string,
   table: string,
-  variant?: { path: string; concurrency?: number | undefined },
+  variant?: { path: string; concurrency?: number | undefined; parser?: CsvParser },
 ): NodeJS.ProcessEnv => {
   const { AWS_LAMBDA_FUNCTION_NAME: _none, ...inherited } = process.env;
   return {
@@ -199,6 +210,7 @@ const baseEnv = (
     POWERTOOLS_METRICS_DISABLED: 'true',
     ...(variant && { WRITE_PATH: variant.path }),
     ...(variant?.concurrency !== undefined && { WRITE_CONCURRENCY: String(variant.concurrency) }),
+    ...(variant?.parser && { CSV_PARSER: variant.parser }),
   };
 };
 
@@ -356,6 +368,10 @@ console.table(
 console.log(
   `dist/lambda.zip: ${(zipBytes / 1024).toFixed(0)} KB; cold-start import of dist/index.mjs: ${importMs} ms (median of 5)`,
 );
+console.log(
+  `\nCost per million rows (Lambda arm64 at $${PRICES.lambdaArmGbSecond}/GB-s and DynamoDB on-demand at $${PRICES.dynamodbMillionWrites}/million writes, us-east-1, prices assumed current on ${PRICES.date}; one thread: below 1,769 MB the function's CPU share stretches its time, above it one thread is no faster):`,
+);
+console.table(costTable(rows.filter((row) => !row.case.startsWith('dynalite'))));
 for (const [what, ok] of checks) console.log(`${ok ? 'PASS' : 'MISS'}  ${what}`);
 
 await mkdir('bench/results', { recursive: true });
@@ -368,7 +384,8 @@ const results = {
     node: process.version,
   },
   command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-  cases: rows,
+  cases: rows.map((row) => ({ ...row, costPerMillionRows: costPerMillion(row) })),
+  prices: PRICES,
   zipBytes,
   importMs,
   importRunsMs: imports.map(Math.round),

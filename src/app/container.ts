@@ -56,6 +56,7 @@ export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container
       maxWriteAttempts: settings.maxWriteAttempts,
       typeMode: settings.typeMode,
       writePath: settings.writePath,
+      csvParser: settings.csvParser,
       schema: createSchemaSource(s3, settings.sourceBucket, settings.schema),
     }),
   };

@@ -26,6 +26,8 @@ export type ProcessDeps = {
   /** A file's delimiter and encoding, before its header is read (`createDialectFactory`); unset: `,` and UTF-8. */
   readonly dialect?: (key: string, schemaVersion?: string) => Promise<FileDialect>;
   readonly now?: () => Date;
+  /** CSV_PARSER (`IngestOptions.parser`); unset: `chunked`. */
+  readonly csvParser?: IngestOptions['parser'];
 };
 
 export type FileJob = ObjectRef & {

@@ -5,6 +5,7 @@ import type { FileStore } from '../core/file-store.ts';
 import type { TypeMode } from '../core/item-plan.ts';
 import { keyIdOf } from '../core/key-schema.ts';
 import { pacerFor, type TablePacer } from '../core/pacer.ts';
+import type { CsvParser } from '../core/parse-chunks.ts';
 import type { ProcessDeps } from './file-types.ts';
 import { createDialectFactory, createPlanFactory, type SchemaSource } from './schema-source.ts';
 
@@ -30,6 +31,8 @@ export type ProcessSetup = {
   readonly writePath?: 'lean' | 'sdk';
   /** `--dry-run`: nothing is written; each item is checked against DynamoDB's rules instead (dry-run-send.ts), unpaced. */
   readonly dryRun?: boolean;
+  /** CSV_PARSER: `chunked` (default) or `csv-parse` for every record (`parseCsvChunks`). */
+  readonly csvParser?: CsvParser;
   readonly now?: () => Date;
 };
 
@@ -54,4 +57,5 @@ export const createProcessDeps = (setup: ProcessSetup): ProcessDeps => ({
   plan: createPlanFactory(setup.schema, setup.table.keySchema, setup.typeMode),
   dialect: createDialectFactory(setup.schema),
   ...(setup.now && { now: setup.now }),
+  ...(setup.csvParser && { csvParser: setup.csvParser }),
 });

@@ -202,6 +202,7 @@ export const runFile = async (
     ...(task.resume && { resume: task.resume }),
     ...(options.shouldStop && { shouldStop: options.shouldStop }),
     ...(options.onProgress && { onProgress: options.onProgress }),
+    ...(deps.csvParser && { parser: deps.csvParser }),
   });
   // The next invocation of this file reads the same version, with the same schema version.
   const after: FileTask = {

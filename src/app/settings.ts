@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors.ts';
 import type { Prefixes } from '../core/object-key.ts';
+import { CSV_PARSERS, type CsvParser } from '../core/parse-chunks.ts';
 import * as z from '../core/zod.ts';
 import { type Dataset, parseDatasets, type SchemaSetting } from './datasets-setting.ts';
 
@@ -64,6 +65,8 @@ const fields = {
   DATASETS: z.optional(z.string()),
   // `sdk` sends BatchWriteItem through the AWS SDK's client instead of the lean request path.
   WRITE_PATH: z._default(z.enum(['lean', 'sdk'], { error: 'must be "lean" or "sdk"' }), 'lean'),
+  // `csv-parse` reads every record with csv-parse instead of splitting quote-free records directly.
+  CSV_PARSER: z._default(z.enum(CSV_PARSERS, { error: 'must be "chunked" or "csv-parse"' }), 'chunked'),
   AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
 };
 
@@ -174,6 +177,7 @@ export type Settings = {
   /** Longest sub-prefix first: the first dataset whose `prefixes.upload + prefix` starts a key takes it. */
   readonly datasets?: readonly Dataset[];
   readonly writePath: 'lean' | 'sdk';
+  readonly csvParser: CsvParser;
 };
 
 const schemaSetting = (inline?: string, s3Key?: string): SchemaSetting | undefined => {
@@ -205,5 +209,6 @@ export const readSettings = (env: NodeJS.ProcessEnv): Settings => {
     ...(s.LEDGER_TABLE !== undefined && { ledgerTable: s.LEDGER_TABLE }),
     ...(s.DATASETS !== undefined && { datasets: s.DATASETS }),
     writePath: s.WRITE_PATH,
+    csvParser: s.CSV_PARSER,
   };
 };

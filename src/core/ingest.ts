@@ -5,7 +5,7 @@ import { type CsvDialect, DEFAULT_DIALECT } from './dialect.ts';
 import { ErrorCode, FileError, RowError } from './errors.ts';
 import { readHeader, rejectedColumnsIn } from './header.ts';
 import type { ItemPlan } from './item-plan.ts';
-import { parseCsv } from './parse.ts';
+import { type CsvParser, parseCsvChunks } from './parse-chunks.ts';
 import type { RejectedRow, RejectedSink } from './rejected-csv.ts';
 import { toItem } from './to-item.ts';
 import { type ColumnTypes, createTypeTally, type TypeTally } from './type-tally.ts';
@@ -71,6 +71,8 @@ export type IngestOptions = {
    */
   readonly shouldStop?: (drainMs: number) => boolean;
   readonly onProgress?: (counts: Readonly<Counts>, offset: number) => void;
+  /** CSV_PARSER: `chunked` (default) or `csv-parse` for every record (`parseCsvChunks`). */
+  readonly parser?: CsvParser;
 };
 
 type IngestProgress = {
@@ -155,31 +157,41 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
       encoding: dialect.encoding,
       ...(head && { head }),
     });
-    const parseOptions = { startOffset: offset, delimiter: dialect.delimiter, encoding: input.encoding };
-    for await (const record of parseCsv(input, parseOptions)) {
-      if (!plan) {
-        if (record.problem !== undefined) {
-          throw new FileError(ErrorCode.CSV_MALFORMED_HEADER, `the header cannot be read: ${record.problem}`);
-        }
-        recordHeader = readHeader(record.fields);
-        leftOut = rejectedColumnsIn(recordHeader);
-        header = recordHeader.slice(leftOut);
-        plan = await options.plan(header);
-      } else {
-        const row = ++counts.rowsRead;
-        const fields = leftOut > 0 ? record.fields.slice(leftOut) : record.fields;
-        if (record.problem !== undefined) {
-          await reject({ row, reason: record.problem, fields }, ErrorCode.ROW_MALFORMED);
+    const parseOptions = {
+      startOffset: offset,
+      delimiter: dialect.delimiter,
+      encoding: input.encoding,
+      ...(options.parser && { parser: options.parser }),
+    };
+    reading: for await (const records of parseCsvChunks(input, parseOptions)) {
+      for (const record of records) {
+        if (!plan) {
+          if (record.problem !== undefined) {
+            throw new FileError(
+              ErrorCode.CSV_MALFORMED_HEADER,
+              `the header cannot be read: ${record.problem}`,
+            );
+          }
+          recordHeader = readHeader(record.fields);
+          leftOut = rejectedColumnsIn(recordHeader);
+          header = recordHeader.slice(leftOut);
+          plan = await options.plan(header);
         } else {
-          const waiting = toEntry(plan, fields, row, writer, reject, tally);
-          if (waiting) await waiting;
+          const row = ++counts.rowsRead;
+          const fields = leftOut > 0 ? record.fields.slice(leftOut) : record.fields;
+          if (record.problem !== undefined) {
+            await reject({ row, reason: record.problem, fields }, ErrorCode.ROW_MALFORMED);
+          } else {
+            const waiting = toEntry(plan, fields, row, writer, reject, tally);
+            if (waiting) await waiting;
+          }
         }
-      }
-      offset = record.end;
-      options.onProgress?.(counts, offset);
-      if (options.shouldStop?.(writer.drainMs())) {
-        stopped = true;
-        break;
+        offset = record.end;
+        options.onProgress?.(counts, offset);
+        if (options.shouldStop?.(writer.drainMs())) {
+          stopped = true;
+          break reading;
+        }
       }
     }
     if (!plan) throw new FileError(ErrorCode.FILE_EMPTY, 'the file is empty: it has no header');

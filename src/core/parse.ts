@@ -22,13 +22,15 @@ export type ParseOptions = {
    * start is seen: a UTF-16 byte order mark), else UTF-8.
    */
   readonly encoding?: ParseEncoding | Promise<ParseEncoding>;
+  /** The line `input` starts on, as csv-parse counts lines (one per CR and per LF), for messages; default 1. */
+  readonly line?: number;
 };
 
 /** A record larger than this cannot become an item (400 KB) and would hold memory hostage. */
-const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
 /** CRLF and LF as RFC 4180 says; a lone CR too, so that an old Mac file is not read as one long header. */
-const RECORD_DELIMITERS = ['\r\n', '\n', '\r'];
+export const RECORD_DELIMITERS = ['\r\n', '\n', '\r'];
 
 /** One record as written (RFC 4180, with `delimiter`), after any blank lines (and the BOM) that came before it. */
 const rfcRecord = (delimiter: Delimiter): RegExp => {
@@ -38,7 +40,7 @@ const rfcRecord = (delimiter: Delimiter): RegExp => {
   return new RegExp(`^\\uFEFF?[\\r\\n]*${field}(?:${separator}${field})*(?:\\r\\n|\\n|\\r)?$`);
 };
 const RFC_RECORDS = new Map<Delimiter, RegExp>();
-const rfcRecordFor = (delimiter: Delimiter): RegExp => {
+export const rfcRecordFor = (delimiter: Delimiter): RegExp => {
   let pattern = RFC_RECORDS.get(delimiter);
   if (!pattern) {
     pattern = rfcRecord(delimiter);
@@ -48,7 +50,7 @@ const rfcRecordFor = (delimiter: Delimiter): RegExp => {
 };
 const AROUND_RECORD = /^\uFEFF?[\r\n]*|(?:\r\n|\n|\r)$/g;
 
-const MALFORMED_QUOTES =
+export const MALFORMED_QUOTES =
   'malformed quoting: a quote (") must enclose the whole field, and a quote inside a quoted field must be doubled ("")';
 const UNCLOSED_QUOTE = 'a quoted field is never closed: the rest of the file was read as part of this row';
 
@@ -123,7 +125,7 @@ const unclosedFields = (text: string, delimiter: Delimiter): string[] => {
  */
 export async function* parseCsv(
   input: Readable,
-  { startOffset, delimiter = ',', encoding: encodingOption }: ParseOptions = {},
+  { startOffset, delimiter = ',', encoding: encodingOption, line = 1 }: ParseOptions = {},
 ): AsyncGenerator<CsvRecord> {
   const base = startOffset ?? 0;
   const encoding = (await (encodingOption ?? (input as Partial<DecodedInput>).encoding)) ?? 'utf8';
@@ -174,7 +176,7 @@ export async function* parseCsv(
         const fields = unclosedFields(text, delimiter);
         parser.push({ fields: fix ? fields.map(fix) : fields, end: bytes.position, problem: UNCLOSED_QUOTE });
       } else {
-        fail(describeCsvError(error));
+        fail(describeCsvError(error, line - 1));
       }
       return undefined;
     },
@@ -209,9 +211,9 @@ export async function* parseCsv(
   }
 }
 
-const describeCsvError = (error: CsvError | undefined): FileError => {
+const describeCsvError = (error: CsvError | undefined, linesBefore: number): FileError => {
   const line = error && /at line (\d+)/.exec(error.message)?.[1];
-  const where = line ? ` (line ${line})` : '';
+  const where = line ? ` (line ${Number(line) + linesBefore})` : '';
   if (error?.code === 'CSV_MAX_RECORD_SIZE') {
     return new FileError(
       ErrorCode.CSV_RECORD_TOO_LARGE,

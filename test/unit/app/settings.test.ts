@@ -25,6 +25,7 @@ describe('readSettings()', () => {
       writeConcurrency: 16,
       maxWriteAttempts: 10,
       writePath: 'lean',
+      csvParser: 'chunked',
     });
   });
 
@@ -43,6 +44,7 @@ describe('readSettings()', () => {
         AWS_LAMBDA_FUNCTION_NAME: 'csv2ddb',
         LEDGER_TABLE: 'csv2ddb-ledger',
         WRITE_PATH: 'sdk',
+        CSV_PARSER: 'csv-parse',
       }),
     ).toEqual({
       tableName: 'items',
@@ -56,6 +58,7 @@ describe('readSettings()', () => {
       functionName: 'csv2ddb',
       ledgerTable: 'csv2ddb-ledger',
       writePath: 'sdk',
+      csvParser: 'csv-parse',
     });
   });
 
@@ -98,6 +101,11 @@ describe('readSettings()', () => {
       'LEDGER_TABLE must not be empty (unset it for no ledger) (got "")',
     ],
     ['WRITE_PATH', { ...REQUIRED, WRITE_PATH: 'fast' }, 'WRITE_PATH must be "lean" or "sdk" (got "fast")'],
+    [
+      'CSV_PARSER',
+      { ...REQUIRED, CSV_PARSER: 'fast' },
+      'CSV_PARSER must be "chunked" or "csv-parse" (got "fast")',
+    ],
     [
       'TYPE_MODE',
       { ...REQUIRED, TYPE_MODE: 'numbers' },

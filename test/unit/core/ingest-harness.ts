@@ -8,6 +8,7 @@ import { type IngestResult, ingest, type ResumePoint } from '../../../src/core/i
 import type { Item } from '../../../src/core/item.ts';
 import { compileDefaultPlan } from '../../../src/core/item-plan.ts';
 import { type KeySchema, keyIdOf } from '../../../src/core/key-schema.ts';
+import type { CsvParser } from '../../../src/core/parse-chunks.ts';
 import type { RejectedRow } from '../../../src/core/rejected-csv.ts';
 import type { SendBatch } from '../../../src/core/write-contract.ts';
 
@@ -45,6 +46,7 @@ export type Run = {
   shouldStop?: () => boolean;
   table?: ReturnType<typeof createTable>;
   rejected?: { header: readonly string[]; row: RejectedRow }[];
+  parser?: CsvParser;
 };
 
 export const runIngest = async (
@@ -78,6 +80,7 @@ export const runIngest = async (
     },
     rejected: { add: (header, row) => void rejected.push({ header, row }) },
     ...(options.resume && { resume: options.resume }),
+    ...(options.parser && { parser: options.parser }),
     ...(options.shouldStop && { shouldStop: options.shouldStop }),
   });
   return { ...result, table, rejected };

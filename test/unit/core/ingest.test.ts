@@ -33,6 +33,22 @@ describe('ingest()', () => {
     ]);
   });
 
+  it('comes to the same outcome with either CSV_PARSER, on a file of quotes, bad rows and blank lines', async () => {
+    const text = `\uFEFFID,Note,Tag\r\n1,plain,a\r\n\r\n2,"quoted, ""twice""\nover lines",b\r\n3,a"b,c\r\n4,short\r\n${rowsOf(500, (row) => (row % 7 === 0 ? `${row + 4},"q${row}",x` : `${row + 4},p${row},y`))}5,"never closed,z\r\n6,x,y`;
+    const chunked = await run(text, { parser: 'chunked', chunk: 61 });
+    const full = await run(text, { parser: 'csv-parse', chunk: 61 });
+    expect(chunked.counts).toEqual({ rowsRead: 505, rowsWritten: 502, rowsRejected: 3 });
+    expect({
+      ...chunked,
+      writes: undefined,
+      table: new Map([...chunked.table.items].sort(([a], [b]) => a.localeCompare(b))),
+    }).toEqual({
+      ...full,
+      writes: undefined,
+      table: new Map([...full.table.items].sort(([a], [b]) => a.localeCompare(b))),
+    });
+  });
+
   it('lets the later of two rows with the same key win, however far apart, counting both', async () => {
     const body = rowsOf(3000, (row) =>
       row === 1 ? '7,first' : row === 1500 ? '007,middle' : row === 3000 ? '7.0,last' : `${row + 10},filler`,
