@@ -1,13 +1,46 @@
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { defineCommand } from 'citty';
 import { decodeInput } from '../../core/decode.ts';
+import { type CsvDialect, dialectFor } from '../../core/dialect.ts';
 import { parseCsv } from '../../core/parse.ts';
-import { type ColumnStats, DEFAULT_SAMPLE_ROWS, inferSchema } from '../../core/schema/infer-schema.ts';
+import {
+  type ColumnStats,
+  DEFAULT_SAMPLE_ROWS,
+  detectDialect,
+  inferSchema,
+} from '../../core/schema/infer-schema.ts';
 
-/** The fields of each well-formed record of a local `.csv` or `.csv.gz` file, streamed. */
-async function* readRecords(path: string): AsyncGenerator<string[]> {
-  const input = decodeInput(createReadStream(path), { gzip: path.endsWith('.gz') });
-  for await (const record of parseCsv(input)) {
+/** How much of a file's start `schema infer` looks at to detect its delimiter and encoding. */
+const DIALECT_SAMPLE_BYTES = 64 * 1024;
+
+/** The first bytes of a local file, gunzipped for `.gz`. */
+const readStart = async (path: string): Promise<Buffer> => {
+  const file = createReadStream(path);
+  const body: Readable = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
+  const parts: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of body) {
+      parts.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+      if (length >= DIALECT_SAMPLE_BYTES) break;
+    }
+  } finally {
+    file.destroy();
+    body.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, DIALECT_SAMPLE_BYTES);
+};
+
+/** The fields of each well-formed record of a local `.csv`, `.tsv` or gzip'd file, streamed, in its dialect. */
+async function* readRecords(path: string, dialect: CsvDialect): AsyncGenerator<string[]> {
+  const input = decodeInput(createReadStream(path), {
+    gzip: path.endsWith('.gz'),
+    encoding: dialect.encoding,
+  });
+  for await (const record of parseCsv(input, { delimiter: dialect.delimiter })) {
     if (record.problem === undefined) yield record.fields;
   }
 }
@@ -61,7 +94,11 @@ const inferCommand = defineCommand({
       'Propose a column schema from a sample of a CSV file (schema JSON to stdout, statistics to stderr)',
   },
   args: {
-    file: { type: 'positional', description: 'a .csv or .csv.gz file', required: true },
+    file: {
+      type: 'positional',
+      description: 'a .csv, .tsv, .csv.gz or .tsv.gz file (its delimiter and encoding are detected)',
+      required: true,
+    },
     sample: {
       type: 'string',
       description: 'how many data rows to read',
@@ -75,7 +112,13 @@ const inferCommand = defineCommand({
   async run({ args }) {
     const sample = parseSample(args.sample);
     const keys = (args.key ?? '').split(',').flatMap((name) => (name.trim() === '' ? [] : [name.trim()]));
-    const { schema, columns, rows } = await inferSchema(readRecords(args.file), { sample, keys });
+    // SPEC "CSV dialect": the delimiter and encoding are detected and proposed in the `csv` block.
+    const tsv = /\.tsv(\.gz)?$/.test(args.file);
+    const { csv, reasons } = detectDialect(await readStart(args.file), { tsv });
+    const records = readRecords(args.file, dialectFor(csv, tsv));
+    const { schema, columns, rows } = await inferSchema(records, { sample, keys, csv });
+    if (reasons.length > 0)
+      process.stderr.write(`proposed csv ${JSON.stringify(csv)}: ${reasons.join('; ')}\n`);
     process.stderr.write(`${formatStats(columns, rows)}\n`);
     process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
     return schema;
