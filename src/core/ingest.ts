@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.ts';
 import { asDataError, decodeInput, needsHead, readHead } from './decode.ts';
-import { type CsvDialect, DEFAULT_DIALECT } from './dialect.ts';
+import { type CsvDialect, DEFAULT_DIALECT, type Encoding } from './dialect.ts';
 import { ErrorCode, FileError, RowError } from './errors.ts';
 import { readHeader, rejectedColumnsIn } from './header.ts';
 import type { ItemPlan } from './item-plan.ts';
@@ -61,6 +61,8 @@ export type IngestOptions = {
   readonly plan: (header: readonly string[]) => ItemPlan | Promise<ItemPlan>;
   readonly write: Omit<BatchWriterOptions, 'onWritten' | 'onRejected'>;
   readonly rejected: RejectedSink;
+  /** Told the encoding the file is read in (UTF-16 by its byte order mark, when declared UTF-8) before any row is rejected. */
+  readonly onEncoding?: (encoding: Encoding) => void;
   readonly resume?: ResumePoint;
   /** Asked after each record: true stops reading at that record boundary. */
   readonly shouldStop?: () => boolean;
@@ -146,7 +148,12 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
       ...(head && { head }),
     });
     const parseOptions = { startOffset: offset, delimiter: dialect.delimiter, encoding: input.encoding };
+    let told = false;
     for await (const record of parseCsv(input, parseOptions)) {
+      if (!told) {
+        told = true;
+        options.onEncoding?.(await input.fileEncoding);
+      }
       if (!plan) {
         if (record.problem !== undefined) {
           throw new FileError(ErrorCode.CSV_MALFORMED_HEADER, `the header cannot be read: ${record.problem}`);
