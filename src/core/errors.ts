@@ -8,6 +8,7 @@
 export const ErrorCode = {
   // file-level
   FILE_EMPTY: 'FILE_EMPTY',
+  // Bytes not valid in the file's encoding, whichever it is (SPEC names no code; the message names the encoding and byte offset).
   FILE_NOT_UTF8: 'FILE_NOT_UTF8',
   FILE_BAD_GZIP: 'FILE_BAD_GZIP',
   FILE_CHANGED: 'FILE_CHANGED',
