@@ -1,10 +1,13 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDestinations } from '../../src/app/routes.ts';
+import { createS3FileStore } from '../../src/aws/s3-file-store.ts';
 import { s3Event } from '../../src/core/s3-event.ts';
 import { lambdaContext } from '../../src/local/lambda-context.ts';
 import { ensureLedgerTable } from '../../src/local/local-table.ts';
-import type { LocalServers } from '../../src/local/servers.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalServers } from '../../src/local/servers.ts';
 import { startLambdaRunner } from '../support/lambda-runner.ts';
 import { createTable, listKeys, readText, scanTable } from '../support/local-tables.ts';
 import { type Handler, loadBuiltHandler } from '../support/pipeline.ts';
@@ -184,25 +187,76 @@ describe('routing by DATASETS', () => {
   });
 });
 
+describe('createDestinations()', () => {
+  it('describes each table once per container, with one pacer for every dataset that writes it', async () => {
+    const t = await newTables('shared', 'other');
+    const dynamodb = new DynamoDBClient({
+      endpoint: servers.dynamodbEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const described: string[] = [];
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'DescribeTableCommand') {
+          described.push((args.input as { TableName: string }).TableName);
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const destinations = createDestinations({
+      s3: servers.s3,
+      dynamodb,
+      bucket: BUCKET,
+      store: createS3FileStore(servers.s3, {
+        upload: 'incoming/',
+        report: 'reports/',
+        rejected: 'rejected/',
+      }),
+      writeConcurrency: 4,
+      maxWriteAttempts: 3,
+      typeMode: 'infer',
+    });
+    const [a, b, again] = await Promise.all([
+      destinations({ table: t.shared, dataset: 'a/' }),
+      destinations({ table: t.shared, dataset: 'b/' }),
+      destinations({ table: t.shared, dataset: 'a/' }),
+    ]);
+    await destinations({ table: t.other });
+    expect(described).toEqual([t.shared, t.other]);
+    expect(a.deps.write.pacer).toBe(b.deps.write.pacer);
+    expect(again).toBe(a);
+    // A table that is not there fails its file's invocation, and is asked for again by the next file.
+    await expect(destinations({ table: 'missing-table' })).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await expect(destinations({ table: 'missing-table' })).rejects.toThrow();
+    expect(described.filter((name) => name === 'missing-table')).toHaveLength(2);
+    dynamodb.destroy();
+  });
+});
+
 describe('a dataset file larger than one invocation', () => {
   it('continues on its dataset’s table, with the ledger sharing that table’s capacity', async () => {
     const run = ++tables;
     const [fallback, big] = [`default-${run}`, `big-${run}`];
     await createTable(servers.dynamodb, fallback);
     // Provisioned: the file paces at its share of the table's capacity, given by the ledger.
-    await createTable(servers.dynamodb, big, { name: 'ID', type: 'N' }, 2000);
+    await createTable(servers.dynamodb, big, { name: 'ID', type: 'N' }, 1000);
     await ensureLedgerTable(servers.dynamodb, `ledger-${run}`);
-    // A 4 s function that hands over when 3 s are left: each invocation works for about 1 s, and the
-    // 6000 rows take at least 2.5 s at 2000 WCU.
+    // A 6 s function that hands over when 4 s are left: each invocation works for about 2 s (a cold
+    // container on a busy machine needs some of that to start), and the 6000 rows take at least 5 s at
+    // 1000 WCU.
     const runner = await startLambdaRunner({
       servers,
       bucket: BUCKET,
-      timeoutMs: 4_000,
+      timeoutMs: 6_000,
       env: {
         TABLE_NAME: fallback,
         DATASETS: JSON.stringify({ 'big/': { table: big } }),
         LEDGER_TABLE: `ledger-${run}`,
-        CONTINUATION_MARGIN_MS: '3000',
+        CONTINUATION_MARGIN_MS: '4000',
       },
     });
     try {
