@@ -6,7 +6,7 @@ import { createLedger } from '../aws/ledger.ts';
 import { createS3Client } from '../aws/s3-client.ts';
 import { createS3FileStore } from '../aws/s3-file-store.ts';
 import type { FileTask } from '../core/continuation.ts';
-import { createDestinations, type Destination, NO_ROUTE, routeOf } from './routes.ts';
+import { createDestinations, type Destination, NO_ROUTE, routeOf, routesOf } from './routes.ts';
 import { readSettings, type Settings } from './settings.ts';
 
 export type Container = {
@@ -21,7 +21,7 @@ export type Container = {
 
 /**
  * What a Lambda container keeps between invocations: settings, clients and, per table, its key schema
- * (read once, on the first file routed to it) and pacer. Invalid settings (DATASETS among them) throw
+ * (read once, as the container starts or on the first file routed to it) and pacer. Invalid settings (DATASETS among them) throw
  * here, before any record is processed.
  */
 export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container> => {
@@ -40,6 +40,9 @@ export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container
     typeMode: settings.typeMode,
     writePath: settings.writePath,
   });
+  // Every table is described as the container starts, side by side, so that a file's time goes to its rows.
+  // One that fails is asked for again by its first file: a missing table fails only the invocations of its files.
+  await Promise.allSettled(routesOf(settings).map(destinations));
   return {
     settings,
     destinationOf: (task) => {

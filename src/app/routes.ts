@@ -38,11 +38,27 @@ export const routeOf = (
   return { table: settings.tableName, ...(settings.schema && { schema: settings.schema }) };
 };
 
+/** Every route of the settings: each dataset's, and TABLE_NAME's when it is set. */
+export const routesOf = (settings: Pick<Settings, 'tableName' | 'schema' | 'datasets'>): Route[] => [
+  ...(settings.datasets ?? []).map((dataset) => ({
+    table: dataset.table,
+    dataset: dataset.prefix,
+    ...(dataset.schema && { schema: dataset.schema }),
+  })),
+  ...(settings.tableName === undefined
+    ? []
+    : [{ table: settings.tableName, ...(settings.schema && { schema: settings.schema }) }]),
+];
+
 /** Why a key has no route: DATASETS is set, no sub-prefix matches, and TABLE_NAME is not set. */
 export const NO_ROUTE = 'matches no dataset of DATASETS, and TABLE_NAME is not set';
 
-/** A file's processing dependencies, and on a provisioned table its share of the capacity for the ledger. */
-export type Destination = { readonly deps: ProcessDeps; readonly share?: TurnSetup['share'] };
+/** A file's table and processing dependencies, and on a provisioned table its share of the capacity for the ledger. */
+export type Destination = {
+  readonly table?: string;
+  readonly deps: ProcessDeps;
+  readonly share?: TurnSetup['share'];
+};
 
 export type DestinationSetup = Omit<ProcessSetup, 'tableName' | 'table' | 'pacer' | 'schema'> & {
   readonly s3: S3Client;
@@ -91,6 +107,7 @@ export const createDestinations = (setup: DestinationSetup) => {
         schema: createSchemaSource(s3, bucket, route.schema, origin),
       });
       return {
+        table: route.table,
         deps,
         ...(info.writeCapacity !== undefined && {
           share: { tableName: route.table, writeCapacity: info.writeCapacity, pacer },

@@ -111,6 +111,12 @@ export const selectTasks = (
   return routed({ tasks: [task], skipped: [] });
 };
 
+const rerouted = (task: FileTask, table: string | undefined) =>
+  new FileError(
+    ErrorCode.DATASET_CHANGED,
+    `DATASETS changed while this file was being processed: it started writing table ${task.table}, its key now goes to ${table ?? 'no table'}; upload it again to load it into ${table ?? 'the table DATASETS names'}`,
+  );
+
 const noTime = (remainingMs: number, marginMs: number) =>
   new FileError(
     ErrorCode.FILE_NO_PROGRESS,
@@ -163,7 +169,7 @@ export async function* runTasks(
       continue;
     }
     // The file's table: described on its first file, paced and shared (in the ledger) per table.
-    const { deps, share } = await destinationOf(task);
+    const { deps, share, table } = await destinationOf(task);
     let turn: Go | undefined;
     if (turns.ledger) {
       const taken = await takeTurn(
@@ -184,7 +190,19 @@ export async function* runTasks(
       turn = taken;
     }
     try {
-      yield await runTurn(deps, task, invoke, timeLeft, turn);
+      if (task.table !== undefined && task.table !== table) {
+        // DATASETS changed under a continued file: its rest must not land in another table.
+        const processed = await failFile(
+          deps,
+          { ...task, invocations: task.invocations + 1 },
+          rerouted(task, table),
+        );
+        await turn?.end('done');
+        yield { kind: 'finished', task, ...processed };
+        continue;
+      }
+      // The table goes with the file's continuations.
+      yield await runTurn(deps, table === undefined ? task : { ...task, table }, invoke, timeLeft, turn);
     } catch (error) {
       // The claim stays: Lambda's retry of this invocation (same request id) takes it over at once.
       await turn?.abandon();
