@@ -91,7 +91,7 @@ export const ensureDatasetTables = async (
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;
       warn(
         `datasets["${prefix}"]: the existing table ${tableName} is not in the local stack (tfvars holds no key schema for it); ` +
-          'create it with `aws dynamodb create-table --endpoint-url <the stack’s DynamoDB>` (kept with --data-dir), ' +
+          "create it with `aws dynamodb create-table --endpoint-url <the stack's DynamoDB>` (kept with --data-dir), " +
           'or give the dataset a `table` definition: until then its files fail',
       );
     }
