@@ -89,6 +89,21 @@ describe('createDestinations()', () => {
     expect(described.filter((name) => name === 'missing-table')).toHaveLength(2);
     dynamodb.destroy();
   });
+
+  it('gives the ledger each provisioned table’s own capacity to share, none for an on-demand one', async () => {
+    const run = ++tables;
+    await createTable(servers.dynamodb, `orders-${run}`, { name: 'ID', type: 'N' }, 7);
+    await createTable(servers.dynamodb, `stock-${run}`, { name: 'ID', type: 'N' }, 3);
+    await createTable(servers.dynamodb, `free-${run}`);
+    const destinations = destinationsWith();
+    const orders = await destinations({ table: `orders-${run}`, dataset: 'orders/' });
+    const stock = await destinations({ table: `stock-${run}`, dataset: 'stock/' });
+    expect(orders.share).toMatchObject({ tableName: `orders-${run}`, writeCapacity: 7 });
+    expect(stock.share).toMatchObject({ tableName: `stock-${run}`, writeCapacity: 3 });
+    expect(orders.share?.pacer).toBe(orders.deps.write.pacer);
+    expect(stock.share?.pacer).not.toBe(orders.share?.pacer);
+    expect((await destinations({ table: `free-${run}` })).share).toBeUndefined();
+  });
 });
 
 describe('a continued file whose route DATASETS changed', () => {
