@@ -11,7 +11,7 @@ import { readSettings, type Settings } from './settings.ts';
 
 export type Container = {
   readonly settings: Settings;
-  /** A file's destination (SPEC "Datasets"): its table's dependencies, built on its first file. */
+  /** A file's destination (SPEC "Datasets"): its route's table, dependencies and capacity share. */
   readonly destinationOf: (task: FileTask) => Promise<Destination>;
   /** Continues a file in a new invocation of this function; unset outside Lambda. */
   readonly invoke?: InvokeSelf;
@@ -21,8 +21,8 @@ export type Container = {
 
 /**
  * What a Lambda container keeps between invocations: settings, clients and, per table, its key schema
- * (read once, as the container starts or on the first file routed to it) and pacer. Invalid settings (DATASETS among them) throw
- * here, before any record is processed.
+ * (read once, as the container starts, or by the first file routed to it when that failed) and pacer.
+ * Invalid settings (DATASETS among them) throw here, before any record is processed.
  */
 export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container> => {
   const settings = readSettings(env);

@@ -81,8 +81,8 @@ const cached = <Value>(map: Map<string, Promise<Value>>, key: string, make: () =
 };
 
 /**
- * The destinations of one container. Each table is described once (on the first file routed to it)
- * and has one pacer, so that every file written into it shares its capacity, whichever dataset it
+ * The destinations of one container. Each table is described once (the first time a route to it is
+ * asked for; a failure is forgotten, so the next ask tries again) and has one pacer, so that every file written into it shares its capacity, whichever dataset it
  * came through; each route has its own schema source, so that a dataset's invalid or missing
  * schema fails that dataset's files only.
  */

@@ -111,10 +111,10 @@ export const selectTasks = (
   return routed({ tasks: [task], skipped: [] });
 };
 
-const rerouted = (task: FileTask, table: string | undefined) =>
+const rerouted = (started: string, table: string) =>
   new FileError(
     ErrorCode.DATASET_CHANGED,
-    `DATASETS changed while this file was being processed: it started writing table ${task.table}, its key now goes to ${table ?? 'no table'}; upload it again to load it into ${table ?? 'the table DATASETS names'}`,
+    `DATASETS changed while this file was being processed: it started writing table ${started}, its key now goes to ${table}; upload it again to load it into ${table}`,
   );
 
 const noTime = (remainingMs: number, marginMs: number) =>
@@ -190,12 +190,12 @@ export async function* runTasks(
       turn = taken;
     }
     try {
-      if (task.table !== undefined && task.table !== table) {
+      if (task.table !== undefined && table !== undefined && task.table !== table) {
         // DATASETS changed under a continued file: its rest must not land in another table.
         const processed = await failFile(
           deps,
           { ...task, invocations: task.invocations + 1 },
-          rerouted(task, table),
+          rerouted(task.table, table),
         );
         await turn?.end('done');
         yield { kind: 'finished', task, ...processed };
