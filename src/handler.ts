@@ -52,7 +52,7 @@ const record = (result: TaskResult): void => {
  */
 export const handler = async (event: unknown, context: Context): Promise<void> => {
   logger.addContext(context);
-  const { settings, deps, invoke, ledger } = await getContainer();
+  const { settings, destinationOf, invoke, ledger } = await getContainer();
   let files = 0;
   try {
     const { tasks, skipped } = selectTasks(event, settings, new Date());
@@ -70,7 +70,7 @@ export const handler = async (event: unknown, context: Context): Promise<void> =
       }),
       requestId: context.awsRequestId,
     };
-    for await (const result of runTasks(deps, tasks, turns)) record(result);
+    for await (const result of runTasks(destinationOf, tasks, turns)) record(result);
   } catch (error) {
     logger.error('file could not be processed', error as Error);
     throw error;

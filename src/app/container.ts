@@ -1,63 +1,58 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createInvokeSelf, type InvokeSelf } from '../aws/continuation.ts';
 import { createDynamoDBClient } from '../aws/dynamodb-client.ts';
-import { describeTable } from '../aws/dynamodb-table.ts';
 import type { TurnSetup } from '../aws/file-turn.ts';
 import { createLedger } from '../aws/ledger.ts';
 import { createS3Client } from '../aws/s3-client.ts';
 import { createS3FileStore } from '../aws/s3-file-store.ts';
-import { ConfigError } from '../core/errors.ts';
-import { pacerFor } from '../core/pacer.ts';
-import type { ProcessDeps } from './file-types.ts';
-import { createProcessDeps } from './process-deps.ts';
-import { createSchemaSource } from './schema-source.ts';
+import type { FileTask } from '../core/continuation.ts';
+import { createDestinations, type Destination, NO_ROUTE, routeOf, routesOf } from './routes.ts';
 import { readSettings, type Settings } from './settings.ts';
 
 export type Container = {
   readonly settings: Settings;
-  readonly deps: ProcessDeps;
+  /** A file's destination (SPEC "Datasets"): its route's table, dependencies and capacity share. */
+  readonly destinationOf: (task: FileTask) => Promise<Destination>;
   /** Continues a file in a new invocation of this function; unset outside Lambda. */
   readonly invoke?: InvokeSelf;
-  /** The file ledger (LEDGER_TABLE), and on a provisioned table the capacity its files share. */
+  /** The file ledger (LEDGER_TABLE); each file's share of its table's capacity comes with its destination. */
   readonly ledger?: TurnSetup;
 };
 
-/** What a Lambda container keeps between invocations: settings, clients and the table's key schema. */
+/**
+ * What a Lambda container keeps between invocations: settings, clients and, per table, its key schema
+ * (read once, as the container starts, or by the first file routed to it when that failed) and pacer.
+ * Invalid settings (DATASETS among them) throw here, before any record is processed.
+ */
 export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container> => {
   const settings = readSettings(env);
-  const { tableName, functionName } = settings;
-  // DATASETS (a table per dataset) is read by the settings but not yet routed here.
-  if (tableName === undefined) throw new ConfigError('invalid settings: TABLE_NAME is required');
+  const { functionName, ledgerTable } = settings;
   const s3 = createS3Client(env);
   const dynamodb = createDynamoDBClient();
-  const table = await describeTable(dynamodb, tableName);
-  const pacer = pacerFor(table, settings.writeConcurrency);
-  const { ledgerTable } = settings;
+  const destinations = createDestinations({
+    s3,
+    dynamodb,
+    bucket: settings.sourceBucket,
+    store: createS3FileStore(s3, settings.prefixes),
+    writeConcurrency: settings.writeConcurrency,
+    marginMs: settings.continuationMarginMs,
+    maxWriteAttempts: settings.maxWriteAttempts,
+    typeMode: settings.typeMode,
+    writePath: settings.writePath,
+    csvParser: settings.csvParser,
+  });
+  // Every table is described as the container starts, side by side, so that a file's time goes to its rows.
+  // One that fails is asked for again by its first file: a missing table fails only the invocations of its files.
+  await Promise.allSettled(routesOf(settings).map(destinations));
   return {
     settings,
-    ...(ledgerTable !== undefined && {
-      ledger: {
-        ledger: createLedger(dynamodb, ledgerTable),
-        ...(table.writeCapacity !== undefined && {
-          share: { tableName, writeCapacity: table.writeCapacity, pacer },
-        }),
-      },
-    }),
+    destinationOf: (task) => {
+      const route = routeOf(task.rest, settings);
+      // selectTasks skips these; a file that gets here without a route is a bug, not bad data.
+      if (!route) throw new Error(`${task.key}: ${NO_ROUTE}`);
+      return destinations(route);
+    },
+    ...(ledgerTable !== undefined && { ledger: { ledger: createLedger(dynamodb, ledgerTable) } }),
     ...(functionName !== undefined && { invoke: createInvokeSelf(new LambdaClient({}), functionName) }),
-    // One set of dependencies (so one pacer) per container: the table's capacity is shared by every file it writes.
-    deps: createProcessDeps({
-      store: createS3FileStore(s3, settings.prefixes),
-      dynamodb,
-      tableName,
-      table,
-      writeConcurrency: settings.writeConcurrency,
-      marginMs: settings.continuationMarginMs,
-      pacer,
-      maxWriteAttempts: settings.maxWriteAttempts,
-      typeMode: settings.typeMode,
-      writePath: settings.writePath,
-      csvParser: settings.csvParser,
-      schema: createSchemaSource(s3, settings.sourceBucket, settings.schema),
-    }),
   };
 };

@@ -42,10 +42,12 @@ const problemOf = (error: z.core.$ZodError): string => {
   return issue.message;
 };
 
-const schemaOf = (value: z.infer<typeof DatasetValue>): SchemaSetting | undefined => {
+const schemaOf = (value: z.infer<typeof DatasetValue>, prefix: string): SchemaSetting | undefined => {
   // JSON text, so an inline dataset schema takes the same path as SCHEMA (and fails its files the same way).
   if (value.schema !== undefined) return { inline: JSON.stringify(value.schema) };
-  if (value.schemaKey === '') return { invalid: 'invalid schema: the dataset\'s "schemaKey" is empty' };
+  if (value.schemaKey === '') {
+    return { invalid: `invalid schema: DATASETS ${JSON.stringify(prefix)} has an empty "schemaKey"` };
+  }
   return value.schemaKey === undefined ? undefined : { s3Key: value.schemaKey };
 };
 
@@ -97,7 +99,7 @@ export const parseDatasets = (
       named('sets both "schema" and "schemaKey": set one');
       continue;
     }
-    const schema = schemaOf(result.data);
+    const schema = schemaOf(result.data, prefix);
     datasets.push({ prefix, table: result.data.table, ...(schema && { schema }) });
   }
   if (problems.length > 0) return { problems };

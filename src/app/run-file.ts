@@ -1,7 +1,8 @@
 import { type FileTask, rejectedPartKey } from '../core/continuation.ts';
+import { decodeInput } from '../core/decode.ts';
 import { type CsvDialect, DEFAULT_DIALECT } from '../core/dialect.ts';
 import type { FileError } from '../core/errors.ts';
-import { fileChanged, type StoredFile } from '../core/file-store.ts';
+import { fileChanged, type RejectedRowsSink, type StoredFile } from '../core/file-store.ts';
 import {
   abortedError,
   type Counts,
@@ -90,6 +91,30 @@ const storedFile = (deps: ProcessDeps, task: FileTask): StoredFile =>
 const dialectOf = (deps: ProcessDeps, task: FileTask): Promise<FileDialect> =>
   deps.dialect ? deps.dialect(task.key, task.schemaVersion) : Promise.resolve({ dialect: DEFAULT_DIALECT });
 
+/** A sink opened at its first row (so that it is written in the encoding the file turned out to be read in). */
+const lazySink = (open: () => RejectedRowsSink): RejectedRowsSink => {
+  let sink: RejectedRowsSink | undefined;
+  return {
+    add: (header, row) => {
+      sink ??= open();
+      return sink.add(header, row);
+    },
+    close: () => sink?.close() ?? Promise.resolve(false),
+    abort: () => sink?.abort() ?? Promise.resolve(false),
+  };
+};
+
+/** The dialect a file is read in: UTF-16 when one declared UTF-8 starts with a UTF-16 byte order mark. */
+const readIn = async (file: StoredFile, task: FileTask, dialect: CsvDialect): Promise<CsvDialect> => {
+  if (dialect.encoding !== 'utf-8') return dialect;
+  const input = decodeInput((await file.open(pinOf(task), 0)).body, { gzip: task.gzip });
+  try {
+    return { ...dialect, encoding: await input.fileEncoding };
+  } finally {
+    input.destroy();
+  }
+};
+
 /**
  * Ends a file: its rejected-rows file (the parts of a continued file joined into one, or an
  * earlier run's file removed when no row was rejected), then its report.
@@ -153,9 +178,11 @@ export const failFile = async (
     ...(task.resume?.types && { types: task.resume.types }),
   };
   // Only a continued file's parts need the dialect (to join them); a schema outage must not block its report.
+  const file = storedFile(deps, task);
   const { dialect } =
     task.parts.length > 0 ? await dialectOf(deps, task).catch(() => ({ dialect: DEFAULT_DIALECT })) : {};
-  return finishFile(deps, storedFile(deps, task), task, progress, dialect);
+  const read = dialect && (await readIn(file, task, dialect).catch(() => dialect));
+  return finishFile(deps, file, task, progress, read);
 };
 
 /**
@@ -178,10 +205,15 @@ export const runFile = async (
   const found = await dialectOf(deps, task);
   const { dialect } = found;
   const schemaVersion = task.schemaVersion ?? found.schemaVersion;
+  // The dialect the file is read in: a UTF-16 byte order mark in a file declared UTF-8 says UTF-16 (ingest tells).
+  let read = dialect;
   // SPEC: a `.gz` upload's rejected rows are gzip'd. Parts after the first are plain: the join gzips.
-  const rejected = file.rejectedRows(
-    invocation === 1 ? rejectedName : rejectedPartKey(rejectedName, invocation, task.chain),
-    { ...dialect, gzip: invocation === 1 && task.gzip },
+  // Opened at the first rejected row, when the file's encoding is known.
+  const rejected = lazySink(() =>
+    file.rejectedRows(
+      invocation === 1 ? rejectedName : rejectedPartKey(rejectedName, invocation, task.chain),
+      { ...read, gzip: invocation === 1 && task.gzip },
+    ),
   );
   const context: FileContext = {
     bucket: task.bucket,
@@ -199,6 +231,9 @@ export const runFile = async (
     plan: (header) => deps.plan(header, context),
     write: options.signal ? { ...deps.write, signal: options.signal } : deps.write,
     rejected,
+    onEncoding: (encoding) => {
+      read = { ...dialect, encoding };
+    },
     ...(task.resume && { resume: task.resume }),
     ...(options.shouldStop && { shouldStop: options.shouldStop }),
     ...(options.onProgress && { onProgress: options.onProgress }),
@@ -227,7 +262,7 @@ export const runFile = async (
         return withdraw(file, partNames(task.parts));
       const changed = fileChanged((result.cause as Error).name);
       const progress = { ...result, errors: withError(result.errors, changed), failed: true };
-      return { kind: 'finished', ...(await finishFile(deps, file, after, progress, dialect)) };
+      return { kind: 'finished', ...(await finishFile(deps, file, after, progress, read)) };
     }
     // The report is best effort; Lambda's retry of this invocation must not be blocked by it.
     const errors = [...result.errors, abortedError(result.cause)];
@@ -248,7 +283,7 @@ export const runFile = async (
   }
   const progress = { ...result, failed: result.outcome === 'failed' };
   if (options.beforeFinish && !(await options.beforeFinish())) return withdraw(file, partNames(parts));
-  return { kind: 'finished', ...(await finishFile(deps, file, { ...after, parts }, progress, dialect)) };
+  return { kind: 'finished', ...(await finishFile(deps, file, { ...after, parts }, progress, read)) };
 };
 
 /**

@@ -44,7 +44,7 @@ const httpStatus = (error: unknown): number | undefined =>
  * half a file typed one way and half another would be worse.
  * A missing object is an invalid schema; any other S3 failure is an outage and propagates.
  */
-const s3Schema = (s3: S3Client, bucket: string, key: string): SchemaSource => {
+const s3Schema = (s3: S3Client, bucket: string, key: string, setting = 'SCHEMA_S3_KEY'): SchemaSource => {
   const origin = `s3://${bucket}/${key}`;
   let cached: { readonly eTag: string; readonly parsed: Parsed } | undefined;
   const changed = (pin: string, cause?: unknown) =>
@@ -73,7 +73,7 @@ const s3Schema = (s3: S3Client, bucket: string, key: string): SchemaSource => {
           return { schema: unwrap(cached.parsed), version: cached.eTag };
         if (pin !== undefined && httpStatus(error) === 412) throw changed(pin, error);
         if ((error as Error).name === 'NoSuchKey') {
-          throw new ConfigError(`invalid schema: SCHEMA_S3_KEY ${origin} does not exist`, { cause: error });
+          throw new ConfigError(`invalid schema: ${setting} ${origin} does not exist`, { cause: error });
         }
         throw error;
       }
@@ -86,16 +86,22 @@ export const fixedSchemaSource = (schema?: Schema): SchemaSource => ({
   current: async () => schema && { schema },
 });
 
-/** Where the schema comes from: `SCHEMA` is parsed once, `SCHEMA_S3_KEY` is checked for a new version per file. */
+/**
+ * Where the schema comes from: `SCHEMA` is parsed once, `SCHEMA_S3_KEY` is checked for a new version per
+ * file. `dataset` (`DATASETS "orders/"`) names a dataset's `schema` / `schemaKey` in the messages.
+ */
 export const createSchemaSource = (
   s3: S3Client,
   bucket: string,
   setting: Settings['schema'],
+  dataset?: string,
 ): SchemaSource => {
   if (setting === undefined) return { current: async () => undefined };
-  if ('s3Key' in setting) return s3Schema(s3, bucket, setting.s3Key);
+  if ('s3Key' in setting) {
+    return s3Schema(s3, bucket, setting.s3Key, dataset === undefined ? undefined : `${dataset} schemaKey`);
+  }
   const parsed: Parsed =
-    'inline' in setting ? parse(setting.inline) : { error: new ConfigError(setting.invalid) };
+    'inline' in setting ? parse(setting.inline, dataset) : { error: new ConfigError(setting.invalid) };
   return { current: async () => ({ schema: unwrap(parsed) }) };
 };
 

@@ -12,8 +12,10 @@ import { ErrorCode, FileError } from '../core/errors.ts';
 import type { ClaimRequest } from '../core/ledger-rules.ts';
 import { classifyKey, type Prefixes } from '../core/object-key.ts';
 import type { ProcessDeps, ProcessedFile } from './file-types.ts';
+import { type Destination, NO_ROUTE, routeOf } from './routes.ts';
 import { dropParts, failFile, runFile, runToEnd } from './run-file.ts';
 import { type Skipped, selectJobs } from './select-jobs.ts';
+import type { Settings } from './settings.ts';
 
 export type TaskResult =
   | ({ readonly kind: 'finished'; readonly task: FileTask } & ProcessedFile)
@@ -69,18 +71,36 @@ const lost = async (turn: Go, task: FileTask): Promise<TaskResult> => {
   };
 };
 
+/** The settings that choose an event's files: the bucket, the prefixes, and (with DATASETS) the routes. */
+export type TaskSettings = { readonly sourceBucket: string; readonly prefixes: Prefixes } & Partial<
+  Pick<Settings, 'tableName' | 'schema' | 'datasets'>
+>;
+
 /**
  * The files an event asks for: the one file of a continuation payload, or the new files of an
  * S3 event. A continuation is held to the same rules as an S3 record (bucket, prefixes, suffix).
+ * With DATASETS, a key that no dataset takes is skipped when TABLE_NAME is not set.
  */
 export const selectTasks = (
   event: unknown,
-  settings: { readonly sourceBucket: string; readonly prefixes: Prefixes },
+  settings: TaskSettings,
   now: Date,
 ): { tasks: FileTask[]; skipped: Skipped[] } => {
+  const routed = (selected: { tasks: FileTask[]; skipped: Skipped[] }) => {
+    if (settings.datasets === undefined) return selected;
+    const tasks = selected.tasks.filter((task) => routeOf(task.rest, settings) !== undefined);
+    const unrouted = selected.tasks.filter((task) => !tasks.includes(task));
+    return {
+      tasks,
+      skipped: [
+        ...selected.skipped,
+        ...unrouted.map(({ bucket, key }) => ({ bucket, key, reason: `key ${NO_ROUTE}` })),
+      ],
+    };
+  };
   if (!isContinuation(event)) {
     const { jobs, skipped } = selectJobs(event, settings.sourceBucket, settings.prefixes);
-    return { tasks: jobs.map((job) => startTask(job, now)), skipped };
+    return routed({ tasks: jobs.map((job) => startTask(job, now)), skipped });
   }
   const task = readContinuation(event);
   const decision = classifyKey(task.key, settings.prefixes);
@@ -88,8 +108,14 @@ export const selectTasks = (
     const reason = decision.process ? 'continuation is not for a file of this function' : decision.reason;
     return { tasks: [], skipped: [{ bucket: task.bucket, key: task.key, reason }] };
   }
-  return { tasks: [task], skipped: [] };
+  return routed({ tasks: [task], skipped: [] });
 };
+
+const rerouted = (started: string, table: string) =>
+  new FileError(
+    ErrorCode.DATASET_CHANGED,
+    `DATASETS changed while this file was being processed: it started writing table ${started}, its key now goes to ${table}; upload it again to load it into ${table}`,
+  );
 
 const noTime = (remainingMs: number, marginMs: number) =>
   new FileError(
@@ -112,10 +138,11 @@ const stuck = (invocation: number) =>
  * without time to spare, or runs out before it gets past its first record, fails its file.
  */
 export async function* runTasks(
-  deps: ProcessDeps,
+  to: ProcessDeps | ((task: FileTask) => Promise<Destination>),
   tasks: readonly FileTask[],
   turns: Turns,
 ): AsyncGenerator<TaskResult> {
+  const destinationOf = typeof to === 'function' ? to : async (): Promise<Destination> => ({ deps: to });
   const { invoke, marginMs } = turns;
   // A file whose share fell (more files started) may have more queued than the margin drains:
   // it stops reading once what is outstanding would leave less than half the margin.
@@ -127,10 +154,12 @@ export async function* runTasks(
   const startedInTime = atStart > marginMs;
   for (const [index, task] of tasks.entries()) {
     if (!invoke) {
+      const { deps } = await destinationOf(task);
       yield { kind: 'finished', task, ...(await runToEnd(deps, task)) };
       continue;
     }
     if (!startedInTime) {
+      const { deps } = await destinationOf(task);
       yield {
         kind: 'finished',
         task,
@@ -144,10 +173,12 @@ export async function* runTasks(
       yield { kind: 'deferred', task };
       continue;
     }
+    // The file's table: described on its first file, paced and shared (in the ledger) per table.
+    const { deps, share, table } = await destinationOf(task);
     let turn: Go | undefined;
     if (turns.ledger) {
       const taken = await takeTurn(
-        turns.ledger,
+        { ...turns.ledger, ...(share && { share }) },
         task,
         claimRequest(task, turns.requestId ?? 'unknown'),
         timeLeft,
@@ -170,7 +201,26 @@ export async function* runTasks(
     // most of the invocation's time and still got nowhere fails as stuck.
     const fresh = (index === 0 && !turn) || turns.remainingMs() - marginMs >= (atStart - marginMs) / 2;
     try {
-      yield await runTurn(deps, task, invoke, timeLeft, turn, fresh);
+      if (task.table !== undefined && table !== undefined && task.table !== table) {
+        // DATASETS changed under a continued file: its rest must not land in another table.
+        const processed = await failFile(
+          deps,
+          { ...task, invocations: task.invocations + 1 },
+          rerouted(task.table, table),
+        );
+        await turn?.end('done');
+        yield { kind: 'finished', task, ...processed };
+        continue;
+      }
+      // The table goes with the file's continuations.
+      yield await runTurn(
+        deps,
+        table === undefined ? task : { ...task, table },
+        invoke,
+        timeLeft,
+        turn,
+        fresh,
+      );
     } catch (error) {
       // The claim stays: Lambda's retry of this invocation (same request id) takes it over at once.
       await turn?.abandon();

@@ -11,6 +11,8 @@ export type ParseEncoding = 'utf8' | 'utf16le' | 'latin1' | 'windows-1252';
 export type Codec = {
   /** For messages: "the file is not valid UTF-8". */
   readonly name: string;
+  /** The encoding the file is read in: a UTF-16 byte order mark makes a file declared UTF-8 `utf-16le` or `utf-16be`. */
+  readonly encoding: Encoding;
   readonly parse: ParseEncoding;
   /** How many bytes at the end of `bytes` may start a character that the next chunk completes. */
   tail(bytes: Buffer): number;
@@ -46,6 +48,7 @@ const firstInvalidUtf8 = (bytes: Buffer): number => {
 
 const UTF8: Codec = {
   name: 'UTF-8',
+  encoding: 'utf-8',
   parse: 'utf8',
   tail: utf8Tail,
   check: (bytes) => ({ out: bytes, invalidAt: isUtf8(bytes) ? -1 : firstInvalidUtf8(bytes) }),
@@ -73,6 +76,7 @@ const firstInvalidUtf16 = (bytes: Buffer): number => {
 
 const UTF16LE: Codec = {
   name: 'UTF-16LE',
+  encoding: 'utf-16le',
   parse: 'utf16le',
   tail: (bytes) => utf16Tail(bytes, true),
   check: (bytes) => ({ out: bytes, invalidAt: firstInvalidUtf16(bytes) }),
@@ -80,6 +84,7 @@ const UTF16LE: Codec = {
 
 const UTF16BE: Codec = {
   name: 'UTF-16BE',
+  encoding: 'utf-16be',
   parse: 'utf16le',
   tail: (bytes) => utf16Tail(bytes, false),
   check: (bytes) => {
@@ -94,6 +99,7 @@ const UNASSIGNED_1252 = [0x81, 0x8d, 0x8f, 0x90, 0x9d] as const;
 
 const WINDOWS_1252: Codec = {
   name: 'windows-1252',
+  encoding: 'windows-1252',
   parse: 'windows-1252',
   tail: () => 0,
   check: (bytes) => {
@@ -109,6 +115,7 @@ const WINDOWS_1252: Codec = {
 /** ISO-8859-1: every byte is a character (Node's 'latin1', not WHATWG's, which is windows-1252). */
 const LATIN1: Codec = {
   name: 'Latin-1',
+  encoding: 'latin1',
   parse: 'latin1',
   tail: () => 0,
   check: (bytes) => ({ out: bytes, invalidAt: -1 }),

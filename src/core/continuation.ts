@@ -29,6 +29,8 @@ export type FileTask = {
   readonly startedAt: string;
   /** The version (S3 ETag) of the column schema the file started with, when it came from S3. */
   readonly schemaVersion?: string;
+  /** The table the file started writing (its DATASETS route): a continuation routed elsewhere fails. */
+  readonly table?: string;
   /** Unset until some of the file has been read. */
   readonly resume?: ResumePoint;
   /** Invocations that have worked on the file so far. */
@@ -66,6 +68,7 @@ const ContinuationSchema = z.strictObject({
     chain: z.optional(text),
     startedAt: z.iso.datetime(),
     schemaVersion: z.optional(text),
+    table: z.optional(text),
     resume: z.optional(
       z.strictObject({
         header: z.array(text).check(z.minLength(1)),

@@ -24,6 +24,7 @@ class Validator extends Transform {
   private skip: number;
   private settle!: (codec: Codec) => void;
   readonly encoding: Promise<ParseEncoding>;
+  readonly fileEncoding: Promise<Encoding>;
 
   constructor(
     private readonly declared: Encoding,
@@ -37,6 +38,7 @@ class Validator extends Transform {
       this.settle = resolve;
     });
     this.encoding = chosen.then((codec) => codec.parse);
+    this.fileEncoding = chosen.then((codec) => codec.encoding);
     // Resumed past its start, the file's first bytes come from `head`; otherwise from the first chunks.
     if (options.head !== undefined || this.offset - this.skip > 0)
       this.choose(options.head ?? Buffer.alloc(0));
@@ -148,8 +150,14 @@ export type DecodeOptions = {
   readonly head?: Buffer;
 };
 
-/** The bytes for the parser, and the encoding it reads them in, known once the file's first bytes are. */
-export type DecodedInput = Readable & { readonly encoding: Promise<ParseEncoding> };
+/**
+ * The bytes for the parser, and the encoding it reads them in, known once the file's first bytes are;
+ * `fileEncoding`: the file's own (UTF-16 by its byte order mark in a file declared UTF-8).
+ */
+export type DecodedInput = Readable & {
+  readonly encoding: Promise<ParseEncoding>;
+  readonly fileEncoding: Promise<Encoding>;
+};
 
 /** Corrupt gzip data often decompresses to garbage before zlib sees a bad block or checksum. */
 const GZIP_GRACE_BYTES = 1024 * 1024;

@@ -8,11 +8,13 @@
 export const ErrorCode = {
   // file-level
   FILE_EMPTY: 'FILE_EMPTY',
+  // Bytes not valid in the file's encoding, whichever it is (SPEC names no code; the message names the encoding and byte offset).
   FILE_NOT_UTF8: 'FILE_NOT_UTF8',
   FILE_BAD_GZIP: 'FILE_BAD_GZIP',
   FILE_CHANGED: 'FILE_CHANGED',
   FILE_NO_PROGRESS: 'FILE_NO_PROGRESS',
   SCHEMA_CHANGED: 'SCHEMA_CHANGED',
+  DATASET_CHANGED: 'DATASET_CHANGED',
   CSV_EMPTY_HEADER: 'CSV_EMPTY_HEADER',
   CSV_DUPLICATE_HEADER: 'CSV_DUPLICATE_HEADER',
   CSV_MISSING_KEY_COLUMN: 'CSV_MISSING_KEY_COLUMN',

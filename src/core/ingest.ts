@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.ts';
 import { asDataError, decodeInput, needsHead, readHead } from './decode.ts';
-import { type CsvDialect, DEFAULT_DIALECT } from './dialect.ts';
+import { type CsvDialect, DEFAULT_DIALECT, type Encoding } from './dialect.ts';
 import { ErrorCode, FileError, RowError } from './errors.ts';
 import { readHeader, rejectedColumnsIn } from './header.ts';
 import type { ItemPlan } from './item-plan.ts';
@@ -64,6 +64,8 @@ export type IngestOptions = {
   readonly plan: (header: readonly string[]) => ItemPlan | Promise<ItemPlan>;
   readonly write: Omit<BatchWriterOptions, 'onWritten' | 'onRejected'>;
   readonly rejected: RejectedSink;
+  /** Told the encoding the file is read in (UTF-16 by its byte order mark, when declared UTF-8) before any row is rejected. */
+  readonly onEncoding?: (encoding: Encoding) => void;
   readonly resume?: ResumePoint;
   /**
    * Asked after each record, with how long the writes outstanding take at the current pace
@@ -163,7 +165,12 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
       encoding: input.encoding,
       ...(options.parser && { parser: options.parser }),
     };
+    let told = false;
     reading: for await (const records of parseCsvChunks(input, parseOptions)) {
+      if (!told) {
+        told = true;
+        options.onEncoding?.(await input.fileEncoding);
+      }
       for (const record of records) {
         if (!plan) {
           if (record.problem !== undefined) {

@@ -64,3 +64,37 @@ export const ensureLedgerTable = async (dynamodb: DynamoDBClient, name: string):
   }
   await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30, minDelay: 1 }, { TableName: name });
 };
+
+/**
+ * The tables of tfvars' `datasets`: each new table created as Terraform would. An `existing_table_name`
+ * is a table tfvars holds no key schema for: the local stack uses it when it is there (the default
+ * table, another dataset's table, or one created by hand in a kept data folder), and `warn`s otherwise
+ * (that dataset's files then fail until it is created). Returns the datasets' table names.
+ */
+export const ensureDatasetTables = async (
+  dynamodb: DynamoDBClient,
+  config: Pick<InfraConfig, 'table' | 'datasets'>,
+  warn: (line: string) => void,
+): Promise<string[]> => {
+  const known = new Set([config.table.name]);
+  for (const dataset of config.datasets) {
+    if (!dataset.table || known.has(dataset.table.name)) continue;
+    await ensureTable(dynamodb, dataset.table);
+    known.add(dataset.table.name);
+  }
+  for (const { prefix, table, tableName } of config.datasets) {
+    if (table || known.has(tableName)) continue;
+    try {
+      await describeTable(dynamodb, tableName);
+      known.add(tableName);
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      warn(
+        `datasets["${prefix}"]: the existing table ${tableName} is not in the local stack (tfvars holds no key schema for it); ` +
+          "create it with `aws dynamodb create-table --endpoint-url <the stack's DynamoDB>` (kept with --data-dir), " +
+          'or give the dataset a `table` definition: until then its files fail',
+      );
+    }
+  }
+  return [...new Set(config.datasets.map((dataset) => dataset.tableName))];
+};

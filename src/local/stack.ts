@@ -9,7 +9,7 @@ import { s3Event } from '../core/s3-event.ts';
 import { builtHandlerPath, PROJECT_ROOT } from './built-handler.ts';
 import { lockDataDir } from './data-lock.ts';
 import { type InvocationOutcome, type LambdaEmulator, startLambdaEmulator } from './lambda-emulator.ts';
-import { ensureLedgerTable, ensureTable } from './local-table.ts';
+import { ensureDatasetTables, ensureLedgerTable, ensureTable } from './local-table.ts';
 import { findPortInUse } from './ports.ts';
 import { refuseUnsafeKeys, unsafeKeyReason } from './safe-keys.ts';
 import { createSequencer, withSequencer } from './sequencer.ts';
@@ -44,6 +44,8 @@ export type LocalStack = {
   readonly config: InfraConfig;
   readonly bucket: string;
   readonly tableName: string;
+  /** The tables of tfvars' `datasets` (DATASETS), one per dataset; empty without datasets. */
+  readonly datasetTables: readonly string[];
   /** The ledger table the function is given as LEDGER_TABLE, unless tfvars disables it. */
   readonly ledgerTable?: string;
   readonly servers: LocalServers;
@@ -61,7 +63,7 @@ export type LocalStack = {
   close(): Promise<void>;
 };
 
-const SUFFIXES = ['.csv', '.csv.gz'];
+const SUFFIXES = ['.csv', '.csv.gz', '.tsv', '.tsv.gz'];
 
 /** Where infra/terraform.tfvars puts the schema object unless it says otherwise (`schema_key`). */
 const DEFAULT_SCHEMA_KEY = 'config/schema.json';
@@ -133,14 +135,22 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     // The ledger table, when tfvars enables it (`ledger_enabled`, true unless set), as Terraform creates it.
     const ledgerTable = config.ledger?.name;
     if (ledgerTable) await ensureLedgerTable(servers.dynamodb, ledgerTable);
-    if (config.schema) {
-      const schema = await readFile(config.schema.path).catch(() => {
-        throw new ConfigError(`schema_file ${config.schema?.path} cannot be read`);
+    const datasetTables = await ensureDatasetTables(servers.dynamodb, config, warn);
+    // The schema objects, as the s3_object module uploads them: SCHEMA_S3_KEY's and each dataset's.
+    const schemas = [
+      ...(config.schema ? [['schema_file', config.schema] as const] : []),
+      ...config.datasets.flatMap((d) =>
+        d.schema ? [[`datasets["${d.prefix}"].schema_file`, d.schema] as const] : [],
+      ),
+    ];
+    for (const [name, { path, key }] of schemas) {
+      const schema = await readFile(path).catch(() => {
+        throw new ConfigError(`${name} ${path} cannot be read`);
       });
       await servers.s3.send(
         new PutObjectCommand({
           Bucket: config.bucket,
-          Key: config.schema.key,
+          Key: key,
           Body: schema,
           ContentType: 'application/json',
         }),
@@ -162,6 +172,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       MAX_WRITE_ATTEMPTS: String(config.maxWriteAttempts),
       ...(config.schema && { SCHEMA_S3_KEY: config.schema.key }),
       ...(ledgerTable && { LEDGER_TABLE: ledgerTable }),
+      ...(config.datasetsSetting && { DATASETS: config.datasetsSetting }),
       LOG_LEVEL: options.logLevel ?? 'WARN',
       POWERTOOLS_SERVICE_NAME: 'csv2ddb',
       POWERTOOLS_METRICS_NAMESPACE: 'csv2ddb',
@@ -238,6 +249,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       config,
       bucket: config.bucket,
       tableName: config.table.name,
+      datasetTables,
       ...(ledgerTable && { ledgerTable }),
       servers,
       lambda,

@@ -22,6 +22,7 @@ export const printWatchBanner = (stack: LocalStack, print: (line: string) => voi
     `  S3        ${s3Endpoint}   bucket ${bucket}`,
     `  DynamoDB  ${dynamodbEndpoint}   table ${tableName} (${keys.join(', ')})`,
     `  Lambda    ${stack.lambda.endpoint}   function ${config.functionName}`,
+    ...config.datasets.map((d) => `  dataset   ${upload}${d.prefix} → table ${d.tableName}`),
     '',
     'Environment for the AWS CLI, any SDK or the csv2ddb CLI (paste into your shell):',
     ...Object.entries(env).map(([name, value]) => `  export ${name}=${value}`),
@@ -33,7 +34,7 @@ export const printWatchBanner = (stack: LocalStack, print: (line: string) => voi
     `  npx csv2ddb report ${upload}ec2-instances.csv --bucket ${bucket}`,
     `  npx csv2ddb scan --table ${tableName} --limit 5`,
     '',
-    `Waiting for .csv and .csv.gz files under s3://${bucket}/${upload} …`,
+    `Waiting for .csv, .csv.gz, .tsv and .tsv.gz files under s3://${bucket}/${upload} …`,
   ];
   for (const line of lines) print(line);
 };

@@ -1,5 +1,10 @@
-import { gzipSync } from 'node:zlib';
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileContext, ProcessDeps } from '../../src/app/file-types.ts';
 import { createProcessDeps } from '../../src/app/process-deps.ts';
@@ -329,6 +334,48 @@ describe('a file continued over several invocations', () => {
       ['finished', 'incoming/many/a.csv'],
       ['deferred', 'incoming/many/b.csv'],
       ['finished', 'incoming/many/b.csv'],
+    ]);
+  });
+});
+
+describe('a UTF-16 file (read as UTF-8, by its byte order mark) continued over several invocations', () => {
+  const sample = sampleCsv(420);
+  const utf16 = Buffer.from(`\uFEFF${sample.text}`, 'utf16le');
+  const bytes = async (key: string) => {
+    const response = await servers.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    return Buffer.from((await response.Body?.transformToByteArray()) ?? []);
+  };
+
+  it.each([
+    { name: 'a plain file', suffix: '.csv', body: utf16 },
+    { name: 'a gzip file', suffix: '.csv.gz', body: gzipSync(utf16) },
+  ])('joins its rejected rows in UTF-16, as one pass writes them: $name', async ({ suffix, body }) => {
+    await onePass(`incoming/utf16-one/data${suffix}`, body);
+    const deps = await freshDeps();
+    const { payloads, report } = await runInvocations(
+      deps,
+      await upload(`incoming/utf16-continued/data${suffix}`, body),
+      () => 60,
+    );
+    expect(payloads.length).toBeGreaterThanOrEqual(6);
+    expect(report).toMatchObject({ status: 'partial', rowsRead: 420, rowsRejected: sample.bad });
+    const continued = await bytes(`rejected/utf16-continued/data${suffix}`);
+    expect(continued).toEqual(await bytes(`rejected/utf16-one/data${suffix}`));
+    const text = (suffix.endsWith('.gz') ? gunzipSync(continued) : continued).toString('utf16le');
+    expect(text.split('\n')[0]).toBe('\uFEFF_row,_error,ID,Name,Price,Active,Notes');
+    expect(text.split('\n').filter((line) => /^\d+,/.test(line))).toHaveLength(sample.bad);
+  });
+
+  it('joins them in UTF-16 when the file fails between invocations too', async () => {
+    const deps = await freshDeps();
+    const event = await upload('incoming/utf16-no-time/data.csv', utf16);
+    const { report } = await runInvocations(deps, event, (invocation) => (invocation <= 2 ? 100 : 0));
+    expect(fileError(report)).toMatchObject({ code: 'FILE_NO_PROGRESS' });
+    const text = (await bytes('rejected/utf16-no-time/data.csv')).toString('utf16le');
+    expect(text.split('\n')[0]).toBe('\uFEFF_row,_error,ID,Name,Price,Active,Notes');
+    expect(text.split('\n').filter((line) => /^\d+,/.test(line)).length).toBe(report?.rowsRejected);
+    expect(await listKeys(servers.s3, BUCKET, 'rejected/utf16-no-time/')).toEqual([
+      'rejected/utf16-no-time/data.csv',
     ]);
   });
 });

@@ -37,6 +37,43 @@ describe('dialects without a schema', () => {
     expect(await names(pipeline)).toEqual(NAMES);
   });
 
+  it.each([
+    ['utf16le-bom.csv', 'utf16le', [0xff, 0xfe]],
+    ['utf16be-bom.csv', 'utf16be', [0xfe, 0xff]],
+  ] as const)(
+    'writes the rejected rows of %s (read as UTF-8, its byte order mark says UTF-16) in that UTF-16, to upload again as they are',
+    async (name, encoding, bom) => {
+      const { pipeline } = context;
+      const encode = (text: string) => {
+        const le = Buffer.from(text, 'utf16le');
+        return encoding === 'utf16le' ? le : Buffer.from(le).swap16();
+      };
+      const body = Buffer.concat([await fixture(name), encode('x;bad,Köln,z,1\r\n')]);
+      await pipeline.ingest(`incoming/${name}`, body);
+      expect(await pipeline.report(`reports/${name}.json`)).toMatchObject({
+        status: 'partial',
+        rowsWritten: 3,
+        rowsRejected: 1,
+      });
+      const rejected = await bytesOf(pipeline, `rejected/${name}`);
+      expect([...rejected.subarray(0, 2)]).toEqual(bom);
+      const decoded = encoding === 'utf16le' ? rejected : Buffer.from(rejected).swap16();
+      expect(decoded.toString('utf16le')).toBe(
+        '\uFEFF_row,_error,ID,Name,City,Price\n4,"column ""ID"": key ""x;bad"" is not a number",x;bad,Köln,z,1\n',
+      );
+      // Fixed, the rejected-rows file goes in again as it is, read by its byte order mark.
+      const fixed = encode('\uFEFF_row,_error,ID,Name,City,Price\n4,"was bad",4,Köln,z,1\n');
+      await pipeline.ingest(`incoming/fixed-${name}`, fixed);
+      expect(await pipeline.report(`reports/fixed-${name}.json`)).toMatchObject({
+        status: 'succeeded',
+        rowsWritten: 1,
+      });
+      expect((await pipeline.plainItems()).find((item) => String(item.ID) === '4')).toMatchObject({
+        Name: 'Köln',
+      });
+    },
+  );
+
   it('reads a .tsv key with a tab, and writes its rejected rows with a tab', async () => {
     const { pipeline } = context;
     const text = `${(await fixture('tabs.tsv')).toString('utf8')}5\tfive\textra\tfield\tmore\n`;

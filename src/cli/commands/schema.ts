@@ -1,11 +1,13 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
 import { decodeInput } from '../../core/decode.ts';
+import { type CsvDialect, dialectFor } from '../../core/dialect.ts';
 import { parseCsv } from '../../core/parse.ts';
-import { type ColumnStats, inferSchema } from '../../core/schema/infer-schema.ts';
+import { type ColumnStats, detectDialect, inferSchema } from '../../core/schema/infer-schema.ts';
 import { badArgument, checkFileExists, parseS3Url, readTable } from '../args.ts';
 import type { InferOptions } from '../program.ts';
 import { schemaFormatRef } from '../schema-location.ts';
@@ -29,11 +31,37 @@ const openInput = async (input: string): Promise<Readable> => {
   return response.Body as Readable;
 };
 
-/** The fields of each well-formed record of a `.csv` or `.csv.gz` file, streamed; the others go to `unparsed`. */
-async function* readRecords(body: Readable, gzip: boolean, unparsed: Unparsed[]): AsyncGenerator<string[]> {
-  const input = decodeInput(body, { gzip });
+/** How much of a file's start `schema infer` looks at to detect its delimiter and encoding. */
+const DIALECT_SAMPLE_BYTES = 64 * 1024;
+
+/** The first bytes of a file, gunzipped for `.gz`. */
+const readStart = async (source: Readable, gzip: boolean): Promise<Buffer> => {
+  const body: Readable = gzip ? source.pipe(createGunzip()) : source;
+  const parts: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of body) {
+      parts.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+      if (length >= DIALECT_SAMPLE_BYTES) break;
+    }
+  } finally {
+    source.destroy();
+    body.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, DIALECT_SAMPLE_BYTES);
+};
+
+/** The fields of each well-formed record of a `.csv`, `.tsv` or gzip'd file, streamed, in its dialect; the others go to `unparsed`. */
+async function* readRecords(
+  body: Readable,
+  gzip: boolean,
+  dialect: CsvDialect,
+  unparsed: Unparsed[],
+): AsyncGenerator<string[]> {
+  const input = decodeInput(body, { gzip, encoding: dialect.encoding });
   let row = -1;
-  for await (const record of parseCsv(input)) {
+  for await (const record of parseCsv(input, { delimiter: dialect.delimiter })) {
     row++;
     if (record.problem === undefined) yield record.fields;
     else unparsed.push({ row, problem: record.problem });
@@ -104,15 +132,22 @@ export const runInfer = async (file: string, options: InferOptions): Promise<voi
     : [];
   const unparsed: Unparsed[] = [];
   const $schema = schemaFormatRef();
+  // SPEC "CSV dialect": the delimiter and encoding are detected and proposed in the `csv` block.
+  const gzip = file.endsWith('.gz');
+  const tsv = /\.tsv(\.gz)?$/.test(file);
+  const { csv, reasons } = detectDialect(await readStart(await openInput(file), gzip), { tsv });
   const { schema, columns, rows } = await inferSchema(
-    readRecords(await openInput(file), file.endsWith('.gz'), unparsed),
+    readRecords(await openInput(file), gzip, dialectFor(csv, tsv), unparsed),
     {
       sample,
       keys,
+      csv,
       keyTypes: Object.fromEntries(keyAttributes.map(({ name, type }) => [name, type])),
       ...($schema !== undefined && { $schema }),
     },
   );
+  if (reasons.length > 0)
+    process.stderr.write(`proposed csv ${JSON.stringify(csv)}: ${reasons.join('; ')}\n`);
   const notes = [
     formatUnparsed(unparsed),
     ...keyAttributes

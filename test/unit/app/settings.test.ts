@@ -228,7 +228,7 @@ describe('DATASETS', () => {
     [
       'an empty schemaKey',
       { 'a/': { table: 'A', schemaKey: '' } },
-      { invalid: 'invalid schema: the dataset\'s "schemaKey" is empty' },
+      { invalid: 'invalid schema: DATASETS "a/" has an empty "schemaKey"' },
     ],
   ])('carries %s on to its files', (_what, value, schema) => {
     expect(datasets(value)?.[0]?.schema).toEqual(schema);

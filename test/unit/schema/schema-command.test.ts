@@ -72,6 +72,34 @@ describe('csv2ddb schema infer', () => {
     expect(JSON.parse(stdout).columns.Specs).toEqual({ type: 'JSON' });
   });
 
+  it.each([
+    ['semicolon.csv', { delimiter: ';' }, 'the header line is `;`-separated'],
+    [
+      'windows-1252.csv',
+      { delimiter: ';', encoding: 'windows-1252' },
+      'the file is not UTF-8, but reads as windows-1252; the header line is `;`-separated',
+    ],
+    ['utf16le-bom.csv', { encoding: 'utf-16le' }, 'the file starts with a UTF-16LE byte order mark'],
+    // A tab is what a .tsv key gets anyway: nothing to propose.
+    ['tabs.tsv', undefined, undefined],
+  ])('detects the dialect of %s, proposes it, and reads the file in it', async (name, csv, reasons) => {
+    const { stdout, stderr } = await run('infer', `test/fixtures/${name}`, '--key', 'ID');
+    const schema = JSON.parse(stdout);
+    expect(schema.csv).toEqual(csv);
+    expect(Object.keys(schema.columns)).toEqual(['ID', 'Name', 'City', 'Price']);
+    expect(stderr).toContain('sampled 3 rows');
+    if (reasons) expect(stderr.split('\n')[0]).toBe(`proposed csv ${JSON.stringify(csv)}: ${reasons}`);
+    else expect(stderr).not.toContain('proposed csv');
+    expect(() => parseSchema(schema)).not.toThrow();
+  });
+
+  it('detects the dialect of a gzip file from its decompressed start', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'csv2ddb-infer-')), 'cp1252.csv.gz');
+    writeFileSync(path, gzipSync(readFileSync('test/fixtures/windows-1252.csv')));
+    const { stdout } = await run('infer', path);
+    expect(JSON.parse(stdout).csv).toEqual({ delimiter: ';', encoding: 'windows-1252' });
+  });
+
   it.each(['0', 'x', '-1', '1.5'])('refuses --sample %s', async (sample) => {
     await expect(run('infer', SAMPLE, '--sample', sample)).rejects.toThrow(
       `--sample must be a whole number of rows, 1 or more (got "${sample}")`,
