@@ -7,6 +7,7 @@ import { reportKeyFor } from '../core/object-key.ts';
 import type { Report } from '../core/report.ts';
 import { s3Event } from '../core/s3-event.ts';
 import { builtHandlerPath, PROJECT_ROOT } from './built-handler.ts';
+import { chooseDynamoDb, type DynamoDbChoice, type DynamoDbWanted } from './choose-dynamodb.ts';
 import { lockDataDir } from './data-lock.ts';
 import { type InvocationOutcome, type LambdaEmulator, startLambdaEmulator } from './lambda-emulator.ts';
 import { ensureLedgerTable, ensureTable } from './local-table.ts';
@@ -15,6 +16,7 @@ import { refuseUnsafeKeys, unsafeKeyReason } from './safe-keys.ts';
 import { createSequencer, withSequencer } from './sequencer.ts';
 import { LOCAL_REGION, type LocalServers, startLocalServers } from './servers.ts';
 import { type InfraConfig, readInfraConfig } from './tfvars.ts';
+import { schemaWriteModes } from './write-modes.ts';
 
 export type LocalStackOptions = {
   /** Keeps objects and tables here across restarts; a temporary folder (removed on close) when unset. */
@@ -24,6 +26,8 @@ export type LocalStackOptions = {
   /** 0 (the default) picks free ports. */
   readonly ports?: { readonly s3?: number; readonly dynamodb?: number; readonly lambda?: number };
   readonly infraDir?: string;
+  /** Which DynamoDB: `auto` (the default) runs DynamoDB Local when Java 17+ is there, dynalite otherwise. */
+  readonly dynamodb?: DynamoDbWanted;
   /** The function's LOG_LEVEL (Powertools); WARN keeps the console to failures. */
   readonly logLevel?: string;
   readonly retryDelayMs?: number;
@@ -43,6 +47,10 @@ export type LocalStack = {
   /** The ledger table the function is given as LEDGER_TABLE, unless tfvars disables it. */
   readonly ledgerTable?: string;
   readonly servers: LocalServers;
+  /** The DynamoDB it runs, and a line saying which and what that means for the write modes. */
+  readonly dynamodb: DynamoDbChoice;
+  /** tfvars' write_modes and those schema_file asks for, as infra/write_modes.tf grants them. */
+  readonly writeModes: readonly string[];
   readonly lambda: LambdaEmulator;
   /** The function's environment variables, as its containers get them. */
   readonly functionEnv: Record<string, string>;
@@ -59,17 +67,28 @@ export type LocalStack = {
 
 const SUFFIXES = ['.csv', '.csv.gz'];
 
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
 type S3rverRecord = {
   eventName: string;
   s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
 };
 
 /**
- * The whole pipeline in one process: s3rver, dynalite and a local Lambda running the built
- * handler, configured from infra/terraform.tfvars, with S3's notifications wired like the
- * s3_notification module wires them.
+ * The whole pipeline on this machine: s3rver, a DynamoDB (DynamoDB Local with Java 17+, else
+ * dynalite) and a local Lambda running the built handler, configured from infra/terraform.tfvars,
+ * with S3's notifications wired like the s3_notification module wires them.
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  // Looking for Java takes a few hundred milliseconds: meanwhile, read the configuration.
+  const choosing = chooseDynamoDb(options.dynamodb);
+  choosing.catch(() => undefined);
   const config = await readInfraConfig(options.infraDir ?? join(PROJECT_ROOT, 'infra'));
   const { dataDir } = options;
   if (dataDir && options.reset) await rm(dataDir, { recursive: true, force: true });
@@ -84,9 +103,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       `port ${taken} is in use: is another local stack running? Pick other ports (--s3-port, --dynamodb-port, --lambda-port)`,
     );
   }
+  const dynamodb = await choosing.catch(async (error: unknown) => {
+    await unlock?.();
+    throw error;
+  });
+  // Each keeps its tables in its own format, so each in its own folder.
+  const dynamodbFolder = dynamodb.server === 'dynalite' ? 'dynamodb' : 'dynamodb-local';
   const servers = await startLocalServers({
     buckets: [config.bucket],
-    ...(dataDir && { directory: join(dataDir, 's3'), dynamodbPath: join(dataDir, 'dynamodb') }),
+    dynamodb: dynamodb.server,
+    ...(dataDir && { directory: join(dataDir, 's3'), dynamodbPath: join(dataDir, dynamodbFolder) }),
     ...(options.ports?.s3 !== undefined && { s3Port: options.ports.s3 }),
     ...(options.ports?.dynamodb !== undefined && { dynamodbPort: options.ports.dynamodb }),
   }).catch(async (error: NodeJS.ErrnoException) => {
@@ -112,10 +138,13 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     // The ledger table, when tfvars enables it (`ledger_enabled`, true unless set), as Terraform creates it.
     const ledgerTable = config.ledger?.name;
     if (ledgerTable) await ensureLedgerTable(servers.dynamodb, ledgerTable);
+    const writeModes = new Set(config.writeModes);
     if (config.schema) {
       const schema = await readFile(config.schema.path).catch(() => {
         throw new ConfigError(`schema_file ${config.schema?.path} cannot be read`);
       });
+      // As infra/write_modes.tf adds them to the role (a schema that is not JSON fails its files).
+      for (const mode of schemaWriteModes(parseJson(schema.toString('utf8')))) writeModes.add(mode);
       await servers.s3.send(
         new PutObjectCommand({
           Bucket: config.bucket,
@@ -212,6 +241,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       tableName: config.table.name,
       ...(ledgerTable && { ledgerTable }),
       servers,
+      dynamodb,
+      writeModes: [...writeModes].sort(),
       lambda,
       functionEnv,
       env,

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { defineCommand, runMain } from 'citty';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './built-handler.ts';
+import { type DynamoDbWanted, describeDynamoDb } from './choose-dynamodb.ts';
 import { runSample } from './sample-run.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 import { formatFailure, formatReportLine, printWatchBanner } from './watch.ts';
@@ -26,7 +27,7 @@ const startCommand = defineCommand({
   meta: {
     name: 'npm start --',
     description:
-      'The whole csv2ddb pipeline on this machine: S3 (s3rver), DynamoDB (dynalite) and the Lambda handler from dist/lambda.zip, set up from infra/terraform.tfvars',
+      'The whole csv2ddb pipeline on this machine: S3 (s3rver), DynamoDB (DynamoDB Local with Java 17+, else dynalite) and the Lambda handler from dist/lambda.zip, set up from infra/terraform.tfvars',
   },
   args: {
     watch: {
@@ -51,6 +52,13 @@ const startCommand = defineCommand({
       type: 'string',
       description: `Lambda port (default ${WATCH_PORTS.lambda} with --watch, else any free port)`,
     },
+    dynamodb: {
+      type: 'enum',
+      options: ['auto', 'dynalite', 'dynamodb-local'],
+      description:
+        'Which DynamoDB: auto runs DynamoDB Local (every write mode) when Java 17+ is found, else dynalite',
+      default: 'auto',
+    },
     'log-level': {
       type: 'enum',
       options: ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'],
@@ -73,6 +81,7 @@ const startCommand = defineCommand({
         reset: args.reset ?? false,
         ports,
         logLevel: args['log-level'],
+        dynamodb: args.dynamodb as DynamoDbWanted,
         onBuild: () => print('building dist/lambda.zip (the handler is missing or older than its sources) …'),
         onReport: args.watch ? (report, key) => print(formatReportLine(report, key)) : undefined,
         onInvocation: (outcome) => {
@@ -81,6 +90,7 @@ const startCommand = defineCommand({
         },
       });
       if (args.watch) {
+        for (const line of describeDynamoDb(stack.dynamodb, stack.writeModes)) print(line);
         printWatchBanner(stack, print);
         await waitForSignal();
         print('stopping: finishing the invocations in progress (Ctrl-C again to quit now) …');
@@ -90,6 +100,7 @@ const startCommand = defineCommand({
       print(
         `local stack up in ${Date.now() - started} ms: bucket ${stack.bucket}, table ${stack.tableName}, function ${stack.config.functionName}`,
       );
+      for (const line of describeDynamoDb(stack.dynamodb, stack.writeModes)) print(line);
       const report = await runSample(stack, userPath(args.file, 'examples/ec2-instances.csv'), print);
       print(
         `done in ${((Date.now() - started) / 1000).toFixed(1)} s. Keep it running with: npm start -- --watch`,
