@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
+import { describeDynamoDb } from '../../src/local/choose-dynamodb.ts';
 import { runSample } from '../../src/local/sample-run.ts';
 import { startLocalStack } from '../../src/local/stack.ts';
 import { createTable } from '../support/local-tables.ts';
@@ -77,7 +78,9 @@ describe('the examples that README.md and docs/ quote', () => {
     const printed: string[] = [];
     const stack = await startLocalStack({ dataDir });
     let firstLine: RegExp;
+    let modesLine: string | undefined;
     try {
+      modesLine = describeDynamoDb(stack.dynamodb, stack.writeModes)[1];
       await runSample(stack, SAMPLE, (line) => printed.push(line), 30_000);
       // The first and last lines come from src/local/start.ts, around runSample.
       firstLine = new RegExp(
@@ -91,9 +94,12 @@ describe('the examples that README.md and docs/ quote', () => {
     const asPrinted = printed.map((line) => untimed(line.replace(dataDir, '.csv2ddb')));
 
     for (const { file, lines } of quoted) {
-      const [first = '', ...rest] = lines;
+      const [first = '', engine = '', modes = '', ...rest] = lines;
       const last = rest.pop() ?? '';
       expect(first, file).toMatch(firstLine);
+      // Which DynamoDB runs depends on the machine (Java 17+ or not): the docs show DynamoDB Local.
+      expect(engine, file).toMatch(/^DynamoDB: DynamoDB Local \(Java [\d.]+\): every write mode$/);
+      expect(modes, file).toBe(modesLine);
       expect(last, file).toMatch(/^done in \d+\.\d s\. Keep it running with: npm start -- --watch$/);
       expect(rest, file).toHaveLength(asPrinted.length);
       rest.forEach((line, index) => {
