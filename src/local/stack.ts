@@ -103,6 +103,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       `port ${taken} is in use: is another local stack running? Pick other ports (--s3-port, --dynamodb-port, --lambda-port)`,
     );
   }
+  // A stale handler is rebuilt while the servers start (DynamoDB Local's JVM takes seconds).
+  const building = builtHandlerPath({ ...(options.onBuild && { onBuild: options.onBuild }) });
+  building.catch(() => undefined);
   const dynamodb = await choosing.catch(async (error: unknown) => {
     await unlock?.();
     throw error;
@@ -155,7 +158,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       );
     }
 
-    const code = await builtHandlerPath({ ...(options.onBuild && { onBuild: options.onBuild }) });
+    const code = await building;
     // The function's environment, as infra/main.tf sets it (the endpoints and keys point at this stack).
     const functionEnv: Record<string, string> = {
       ...servers.env,
