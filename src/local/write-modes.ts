@@ -5,8 +5,25 @@
  */
 export const WRITE_MODE_PATTERN = /^(put|upsert|delete)(:(absent|newer))?$/;
 
-/** put and delete without a condition go through BatchWriteItem; every other mode is PartiQL. */
-export const needsPartiql = (mode: string): boolean => mode !== 'put' && mode !== 'delete';
+/**
+ * The IAM actions each mode needs on the tables, as infra/modules/execution_role/main.tf grants them
+ * (`write_mode_actions`; a test keeps the two equal): put and delete go through BatchWriteItem,
+ * the others are PartiQL statements in BatchExecuteStatement.
+ */
+export const WRITE_MODE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  put: ['dynamodb:BatchWriteItem'],
+  delete: ['dynamodb:BatchWriteItem'],
+  'put:absent': ['dynamodb:PartiQLInsert'],
+  'upsert:absent': ['dynamodb:PartiQLInsert'],
+  upsert: ['dynamodb:PartiQLUpdate', 'dynamodb:PartiQLInsert'],
+  'put:newer': ['dynamodb:PartiQLUpdate', 'dynamodb:PartiQLInsert'],
+  'upsert:newer': ['dynamodb:PartiQLUpdate', 'dynamodb:PartiQLInsert'],
+  'delete:newer': ['dynamodb:PartiQLDelete'],
+};
+
+/** Whether a mode sends PartiQL, which dynalite lacks: every mode but put and delete. */
+export const needsPartiql = (mode: string): boolean =>
+  (WRITE_MODE_ACTIONS[mode] ?? []).some((action) => action.startsWith('dynamodb:PartiQL'));
 
 const text = (value: unknown, fallback: string) => (typeof value === 'string' ? value : fallback);
 

@@ -1,12 +1,13 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from '@cdktn/hcl2json';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../../src/local/built-handler.ts';
 import { describeDynamoDb } from '../../../src/local/choose-dynamodb.ts';
 import { javaMajor } from '../../../src/local/java.ts';
 import { readInfraConfig } from '../../../src/local/tfvars.ts';
-import { needsPartiql, schemaWriteModes } from '../../../src/local/write-modes.ts';
+import { needsPartiql, schemaWriteModes, WRITE_MODE_ACTIONS } from '../../../src/local/write-modes.ts';
 
 const temporary: string[] = [];
 afterAll(async () => {
@@ -54,6 +55,16 @@ describe('schemaWriteModes(): the modes a schema asks for, as infra/write_modes.
     ['not a schema', 'text', []],
   ])('%s', (_case, schema, modes) => {
     expect(schemaWriteModes(schema)).toEqual(modes);
+  });
+
+  it('grants what infra/modules/execution_role/main.tf grants, mode for mode', async () => {
+    const main = await readFile(join(PROJECT_ROOT, 'infra/modules/execution_role/main.tf'), 'utf8');
+    const { locals } = (await parse('main.tf', main)) as { locals: Record<string, unknown>[] };
+    const granted = locals.find((block) => 'write_mode_actions' in block)?.write_mode_actions;
+    expect(granted).toEqual(WRITE_MODE_ACTIONS);
+    // Every mode infra/variables.tf admits has its actions.
+    const modes = ['put', 'upsert', 'delete'].flatMap((m) => [m, `${m}:absent`, `${m}:newer`]);
+    expect(Object.keys(WRITE_MODE_ACTIONS).sort()).toEqual(modes.filter((m) => m !== 'delete:absent').sort());
   });
 
   it('says which modes send PartiQL: all but put and delete', () => {
