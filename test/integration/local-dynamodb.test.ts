@@ -88,18 +88,54 @@ describe('dynalite in the local stack', () => {
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );
-      const statement = { Statement: 'INSERT INTO "partiql" VALUE {\'ID\': ?}', Parameters: [{ N: '1' }] };
-      for (const [operation, command] of [
-        ['BatchExecuteStatement', new BatchExecuteStatementCommand({ Statements: [statement] })],
-        ['ExecuteStatement', new ExecuteStatementCommand(statement)],
-      ] as const) {
-        await expect(dynamodb.send(command as BatchExecuteStatementCommand)).rejects.toMatchObject({
-          name: 'UnknownOperationException',
-          message: `${operation}: ${DYNALITE_PARTIQL_MESSAGE}`,
-          $metadata: { httpStatusCode: 400 },
-        });
-      }
-      expect(DYNALITE_PARTIQL_MESSAGE).toContain('need DynamoDB Local, which needs Java 17 or later');
+      const send = (command: BatchExecuteStatementCommand | ExecuteStatementCommand) =>
+        dynamodb.send(command as BatchExecuteStatementCommand);
+      const fails = (message: string) => ({
+        name: 'UnknownOperationException',
+        message,
+        $metadata: { httpStatusCode: 400 },
+      });
+      const update = 'UPDATE "partiql" SET "v" = ? WHERE "ID" = ? AND "v" < ?';
+      await expect(
+        send(
+          new BatchExecuteStatementCommand({ Statements: [{ Statement: update }, { Statement: update }] }),
+        ),
+      ).rejects.toMatchObject(
+        fails(
+          'BatchExecuteStatement: write mode upsert, put:newer or upsert:newer (a PartiQL UPDATE) needs DynamoDB Local, ' +
+            'which needs Java 17 or later: this local stack runs dynalite, which has no PartiQL. ' +
+            'Install Java 17+ (java on the PATH, or JAVA=/path/to/java) and restart npm start',
+        ),
+      );
+      await expect(
+        send(
+          new BatchExecuteStatementCommand({
+            Statements: [{ Statement: 'insert into "partiql" value {\'ID\': ?}' }],
+          }),
+        ),
+      ).rejects.toMatchObject(
+        fails(
+          `BatchExecuteStatement: write mode put:absent or upsert:absent (a PartiQL INSERT) ${DYNALITE_PARTIQL_MESSAGE}`,
+        ),
+      );
+      await expect(
+        send(
+          new BatchExecuteStatementCommand({
+            Statements: [{ Statement: 'DELETE FROM "partiql" WHERE "ID" = ?' }],
+          }),
+        ),
+      ).rejects.toMatchObject(
+        fails(
+          `BatchExecuteStatement: write mode delete:newer (a PartiQL DELETE) ${DYNALITE_PARTIQL_MESSAGE}`,
+        ),
+      );
+      await expect(
+        send(new ExecuteStatementCommand({ Statement: 'SELECT * FROM "partiql"' })),
+      ).rejects.toMatchObject(
+        fails(
+          `ExecuteStatement: PartiQL (write modes upsert, :absent and :newer) ${DYNALITE_PARTIQL_MESSAGE}`,
+        ),
+      );
 
       await dynamodb.send(new PutItemCommand({ TableName: 'partiql', Item: { ID: { N: '1' } } }));
       const { Item } = await dynamodb.send(
