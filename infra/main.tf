@@ -178,6 +178,7 @@ module "execution_role" {
   rejected_prefix    = var.rejected_prefix
   schema_object_keys = concat(local.schema_key == null ? [] : [local.schema_key], [for k, v in local.dataset_schemas : v.key])
   table_arns         = distinct(concat([local.table_arn], values(local.dataset_table_arns)))
+  write_modes        = local.write_modes
   ledger_table_name  = var.ledger_enabled ? local.ledger_name : null
   failure_queue_name = local.failure_queue_name
 }

@@ -65,6 +65,13 @@ failure_queue_retention_s     = 1209600
 schema_file = null
 schema_key  = "config/schema.json"
 
+# How rows may land (docs/write-modes.md): "put", "upsert", "delete", each
+# optionally ":absent" or ":newer" (not "delete:absent"). The function's role
+# gets only the DynamoDB actions these need: put and delete use BatchWriteItem,
+# the others PartiQL. Modes that schema_file or a dataset's schema_file asks for
+# are added; list here those of schemas put into S3 by other means.
+write_modes = ["put"]
+
 alarm_email = null
 
 # A managed policy for the system that uploads (put under upload_prefix, read

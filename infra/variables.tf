@@ -328,6 +328,31 @@ variable "schema_file" {
     condition     = var.schema_file == null || can(keys(jsondecode(file(coalesce(var.schema_file, "-")))))
     error_message = "schema_file must be null or a readable file holding a JSON object."
   }
+
+  validation {
+    # Its `write` block decides the role's DynamoDB actions (write_modes.tf).
+    condition = var.schema_file == null || try(jsondecode(file(coalesce(var.schema_file, "-"))).write, null) == null || can(regex(
+      "^(put:(none|absent|newer)|upsert:(none|absent|newer)|delete:(none|newer))$",
+      "${coalesce(try(jsondecode(file(coalesce(var.schema_file, "-"))).write.mode, null), "put")}:${coalesce(try(jsondecode(file(coalesce(var.schema_file, "-"))).write.condition, null), "none")}",
+    ))
+    error_message = "schema_file's write block must have mode put, upsert or delete and condition none, absent or newer (not delete with absent)."
+  }
+}
+
+variable "write_modes" {
+  description = "Write modes the function may use (docs/write-modes.md): put, upsert or delete, each optionally :absent or :newer (not delete:absent). They decide the execution role's DynamoDB actions on the tables: BatchWriteItem for put and delete, PartiQLInsert, PartiQLUpdate or PartiQLDelete for the others. The modes that schema_file and the datasets' schema files ask for are added to these."
+  type        = list(string)
+  default     = ["put"]
+
+  validation {
+    condition     = alltrue([for m in var.write_modes : can(regex("^(put|upsert|delete)(:(absent|newer))?$", m))])
+    error_message = "write_modes may only hold put, upsert and delete, each optionally followed by :absent or :newer (e.g. [\"put\", \"upsert:newer\"])."
+  }
+
+  validation {
+    condition     = !contains(var.write_modes, "delete:absent")
+    error_message = "write_modes must not hold delete:absent: a delete cannot be insert-only (use delete or delete:newer)."
+  }
 }
 
 variable "schema_key" {
@@ -471,6 +496,15 @@ variable "datasets" {
     # Relative paths are read from the working directory: infra/ for `terraform -chdir=infra` and `terraform test`.
     condition     = alltrue([for k, d in var.datasets : d.schema_file == null || can(keys(jsondecode(file(coalesce(d.schema_file, "-")))))])
     error_message = "Each dataset's schema_file must be null or a readable file holding a JSON object."
+  }
+
+  validation {
+    # Its `write` block decides the role's DynamoDB actions (write_modes.tf).
+    condition = alltrue([for k, d in var.datasets : d.schema_file == null || try(jsondecode(file(coalesce(d.schema_file, "-"))).write, null) == null || can(regex(
+      "^(put:(none|absent|newer)|upsert:(none|absent|newer)|delete:(none|newer))$",
+      "${coalesce(try(jsondecode(file(coalesce(d.schema_file, "-"))).write.mode, null), "put")}:${coalesce(try(jsondecode(file(coalesce(d.schema_file, "-"))).write.condition, null), "none")}",
+    ))])
+    error_message = "Each dataset's schema_file's write block must have mode put, upsert or delete and condition none, absent or newer (not delete with absent)."
   }
 
   validation {

@@ -114,3 +114,33 @@ run "bucket_policy_json_denies_plain_http" {
     error_message = "The rendered bucket policy must deny requests without TLS."
   }
 }
+
+run "role_policy_json_grants_the_write_modes_actions" {
+  command = plan
+
+  module {
+    source = "./modules/execution_role"
+  }
+
+  variables {
+    role_name          = "csv2ddb-ingest"
+    function_name      = "csv2ddb-ingest"
+    source_bucket_name = "csv2ddb-source-123456789012-eu-west-1"
+    upload_prefix      = "incoming/"
+    report_prefix      = "reports/"
+    rejected_prefix    = "rejected/"
+    table_arns         = ["arn:aws:dynamodb:eu-west-1:123456789012:table/csv2ddb-items"]
+    failure_queue_name = "csv2ddb-ingest-failures"
+    write_modes        = ["upsert:newer", "delete:newer", "put:absent"]
+  }
+
+  assert {
+    condition = jsonencode([
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement : [sort(flatten([s.Action])), flatten([s.Resource])] if s.Sid == "WriteItems"
+      ]) == jsonencode([[
+        ["dynamodb:DescribeTable", "dynamodb:PartiQLDelete", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate"],
+        ["arn:aws:dynamodb:eu-west-1:123456789012:table/csv2ddb-items"],
+    ]])
+    error_message = "The rendered policy grants the PartiQL statements the modes send (no BatchWriteItem without put or delete), on the table only."
+  }
+}

@@ -16,6 +16,10 @@ export type DynamoDbLocalOptions = {
   readonly java?: string;
   /** How long to wait for it to answer, in milliseconds. */
   readonly startTimeoutMs?: number;
+  /** The port to listen on; a free one when unset or 0. */
+  readonly port?: number;
+  /** Keeps the tables in one database file in this (existing) folder instead of in memory. */
+  readonly dbPath?: string;
 };
 
 /**
@@ -61,13 +65,14 @@ const stopped = (child: ChildProcess) =>
   });
 
 /**
- * Starts Amazon's DynamoDB Local in memory, in a child process, on a free port of 127.0.0.1,
- * and resolves once it accepts connections. It enforces DynamoDB's own validation rules (which
- * dynalite, a reimplementation, does not all know) and speaks PartiQL; it never throttles.
+ * Starts Amazon's DynamoDB Local (in memory unless given `dbPath`) in a child process, on 127.0.0.1
+ * (a free port unless given one: the caller checks that a given port is free), and resolves once
+ * it accepts connections. It enforces DynamoDB's own validation rules (which dynalite, a
+ * reimplementation, does not all know) and speaks PartiQL; it never throttles.
  */
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   const { jar, libraries } = findJar();
-  const port = await freePort();
+  const port = options.port || (await freePort());
   const child = spawn(
     options.java ?? process.env.JAVA ?? 'java',
     [
@@ -77,7 +82,8 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
       `-Djava.library.path=${libraries}`,
       '-jar',
       jar,
-      '-inMemory',
+      // One database for every access key and region, as the stack has one of each.
+      ...(options.dbPath ? ['-dbPath', options.dbPath, '-sharedDb'] : ['-inMemory']),
       '-port',
       String(port),
       // No network but the loopback: telemetry would call out to AWS.

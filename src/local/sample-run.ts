@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { itemToJson } from '../aws/plain-item.ts';
 import { reportKeyFor } from '../core/object-key.ts';
 import type { Report } from '../core/report.ts';
@@ -9,6 +9,33 @@ import type { LocalStack } from './stack.ts';
 
 const SHOWN_ERRORS = 5;
 const SHOWN_ITEMS = 3;
+/** Items scanned to pick the shown ones from: all of a small table, whichever DynamoDB runs. */
+const SCANNED_ITEMS = 100;
+
+type Item = Record<string, AttributeValue>;
+
+const compareKeys = (a: AttributeValue | undefined, b: AttributeValue | undefined): number => {
+  if (a?.N !== undefined && b?.N !== undefined) return Number(a.N) - Number(b.N);
+  const [x, y] = [a?.S ?? a?.N ?? '', b?.S ?? b?.N ?? ''];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * The same items, attributes in the same order, on dynalite and DynamoDB Local (whose scan orders
+ * differ): the lowest keys, the key attributes first and the others by name.
+ */
+const shownItems = (items: Item[], keyNames: string[]): Item[] =>
+  [...items]
+    .sort((a, b) => keyNames.reduce((order, name) => order || compareKeys(a[name], b[name]), 0))
+    .slice(0, SHOWN_ITEMS)
+    .map((item) => {
+      const rest = Object.keys(item)
+        .filter((name) => !keyNames.includes(name))
+        .sort();
+      return Object.fromEntries(
+        [...keyNames, ...rest].flatMap((name) => (item[name] ? [[name, item[name]]] : [])),
+      );
+    });
 
 const shortPath = (path: string) => {
   const shown = relative(process.cwd(), path);
@@ -66,9 +93,10 @@ export const runSample = async (
   }
 
   const { Items: items = [] } = await stack.servers.dynamodb.send(
-    new ScanCommand({ TableName: stack.tableName, Limit: SHOWN_ITEMS }),
+    new ScanCommand({ TableName: stack.tableName, Limit: SCANNED_ITEMS }),
   );
+  const keyNames = [table.partition.name, ...(table.sort ? [table.sort.name] : [])];
   print(`a few items of table ${stack.tableName}:`);
-  for (const item of items) print(`  ${itemToJson(item)}`);
+  for (const item of shownItems(items, keyNames)) print(`  ${itemToJson(item)}`);
   return report;
 };

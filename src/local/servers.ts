@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { explainPartiqlOnDynalite } from './dynalite-partiql.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 
 /** s3rver only accepts this access key. */
@@ -30,7 +31,10 @@ export type LocalServerOptions = {
   readonly directory?: string;
   readonly s3Port?: number;
   readonly dynamodbPort?: number;
-  /** dynalite keeps tables in memory unless given a LevelDB folder. */
+  /**
+   * Where tables are kept across restarts (created if missing): dynalite's LevelDB folder, or
+   * DynamoDB Local's database folder; in memory when unset.
+   */
   readonly dynamodbPath?: string;
   readonly buckets?: readonly string[];
   /**
@@ -54,6 +58,7 @@ const startDynalite = async (options: LocalServerOptions): Promise<RunningDynamo
     updateTableMs: 0,
     ...(options.dynamodbPath && { path: options.dynamodbPath }),
   });
+  explainPartiqlOnDynalite(dynamo);
   await new Promise<void>((resolve, reject) => {
     dynamo.once('error', reject);
     dynamo.listen(options.dynamodbPort ?? 0, '127.0.0.1', () => resolve());
@@ -67,12 +72,11 @@ const startDynalite = async (options: LocalServerOptions): Promise<RunningDynamo
 const startDynamoDb = async (options: LocalServerOptions): Promise<RunningDynamoDb> => {
   if (options.dynamodbEndpoint) return { endpoint: options.dynamodbEndpoint, close: async () => {} };
   if (options.dynamodb === 'dynamodb-local') {
-    if (options.dynamodbPath || options.dynamodbPort) {
-      throw new Error(
-        'DynamoDB Local runs here in memory, on a port of its choosing: no dynamodbPath or dynamodbPort',
-      );
-    }
-    return startDynamoDbLocal();
+    if (options.dynamodbPath) await mkdir(options.dynamodbPath, { recursive: true });
+    return startDynamoDbLocal({
+      ...(options.dynamodbPort && { port: options.dynamodbPort }),
+      ...(options.dynamodbPath && { dbPath: options.dynamodbPath }),
+    });
   }
   return startDynalite(options);
 };

@@ -7,6 +7,7 @@ import { reportKeyFor } from '../core/object-key.ts';
 import type { Report } from '../core/report.ts';
 import { s3Event } from '../core/s3-event.ts';
 import { builtHandlerPath, PROJECT_ROOT } from './built-handler.ts';
+import { chooseDynamoDb, type DynamoDbChoice, type DynamoDbWanted } from './choose-dynamodb.ts';
 import { lockDataDir } from './data-lock.ts';
 import { type InvocationOutcome, type LambdaEmulator, startLambdaEmulator } from './lambda-emulator.ts';
 import { ensureDatasetTables, ensureLedgerTable, ensureTable } from './local-table.ts';
@@ -15,6 +16,7 @@ import { refuseUnsafeKeys, unsafeKeyReason } from './safe-keys.ts';
 import { createSequencer, withSequencer } from './sequencer.ts';
 import { LOCAL_REGION, type LocalServers, startLocalServers } from './servers.ts';
 import { type InfraConfig, readInfraConfig } from './tfvars.ts';
+import { schemaWriteModes } from './write-modes.ts';
 
 export type LocalStackOptions = {
   /** Keeps objects and tables here across restarts; a temporary folder (removed on close) when unset. */
@@ -26,6 +28,8 @@ export type LocalStackOptions = {
   readonly infraDir?: string;
   /** A column schema file used instead of tfvars' `schema_file` (uploaded to tfvars' `schema_key`). */
   readonly schemaFile?: string;
+  /** Which DynamoDB: `auto` (the default) runs DynamoDB Local when Java 17+ is there, dynalite otherwise. */
+  readonly dynamodb?: DynamoDbWanted;
   /** The function's LOG_LEVEL (Powertools); WARN keeps the console to failures. */
   readonly logLevel?: string;
   readonly retryDelayMs?: number;
@@ -49,6 +53,10 @@ export type LocalStack = {
   /** The ledger table the function is given as LEDGER_TABLE, unless tfvars disables it. */
   readonly ledgerTable?: string;
   readonly servers: LocalServers;
+  /** The DynamoDB it runs, and a line saying which and what that means for the write modes. */
+  readonly dynamodb: DynamoDbChoice;
+  /** tfvars' write_modes and those schema_file asks for, as infra/write_modes.tf grants them. */
+  readonly writeModes: readonly string[];
   readonly lambda: LambdaEmulator;
   /** The function's environment variables, as its containers get them. */
   readonly functionEnv: Record<string, string>;
@@ -79,17 +87,28 @@ const skipReason = (key: string, upload: string): string =>
     ? `suffix: not ${SUFFIXES.join(' or ')} (the notification's filter is case-sensitive)`
     : `prefix: not under ${upload}`;
 
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
 type S3rverRecord = {
   eventName: string;
   s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
 };
 
 /**
- * The whole pipeline in one process: s3rver, dynalite and a local Lambda running the built
- * handler, configured from infra/terraform.tfvars, with S3's notifications wired like the
- * s3_notification module wires them.
+ * The whole pipeline on this machine: s3rver, a DynamoDB (DynamoDB Local with Java 17+, else
+ * dynalite) and a local Lambda running the built handler, configured from infra/terraform.tfvars,
+ * with S3's notifications wired like the s3_notification module wires them.
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  // Looking for Java takes a few hundred milliseconds: meanwhile, read the configuration.
+  const choosing = chooseDynamoDb(options.dynamodb);
+  choosing.catch(() => undefined);
   const config = withSchemaFile(
     await readInfraConfig(options.infraDir ?? join(PROJECT_ROOT, 'infra')),
     options.schemaFile,
@@ -107,9 +126,19 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       `port ${taken} is in use: is another local stack running? Pick other ports (--s3-port, --dynamodb-port, --lambda-port)`,
     );
   }
+  // A stale handler is rebuilt while the servers start (DynamoDB Local's JVM takes seconds).
+  const building = builtHandlerPath({ ...(options.onBuild && { onBuild: options.onBuild }) });
+  building.catch(() => undefined);
+  const dynamodb = await choosing.catch(async (error: unknown) => {
+    await unlock?.();
+    throw error;
+  });
+  // Each keeps its tables in its own format, so each in its own folder.
+  const dynamodbFolder = dynamodb.server === 'dynalite' ? 'dynamodb' : 'dynamodb-local';
   const servers = await startLocalServers({
     buckets: [config.bucket],
-    ...(dataDir && { directory: join(dataDir, 's3'), dynamodbPath: join(dataDir, 'dynamodb') }),
+    dynamodb: dynamodb.server,
+    ...(dataDir && { directory: join(dataDir, 's3'), dynamodbPath: join(dataDir, dynamodbFolder) }),
     ...(options.ports?.s3 !== undefined && { s3Port: options.ports.s3 }),
     ...(options.ports?.dynamodb !== undefined && { dynamodbPort: options.ports.dynamodb }),
   }).catch(async (error: NodeJS.ErrnoException) => {
@@ -136,6 +165,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const ledgerTable = config.ledger?.name;
     if (ledgerTable) await ensureLedgerTable(servers.dynamodb, ledgerTable);
     const datasetTables = await ensureDatasetTables(servers.dynamodb, config, warn);
+    const writeModes = new Set(config.writeModes);
     // The schema objects, as the s3_object module uploads them: SCHEMA_S3_KEY's and each dataset's.
     const schemas = [
       ...(config.schema ? [['schema_file', config.schema] as const] : []),
@@ -147,6 +177,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       const schema = await readFile(path).catch(() => {
         throw new ConfigError(`${name} ${path} cannot be read`);
       });
+      // As infra/write_modes.tf adds them to the role (a schema that is not JSON fails its files).
+      for (const mode of schemaWriteModes(parseJson(schema.toString('utf8')))) writeModes.add(mode);
       await servers.s3.send(
         new PutObjectCommand({
           Bucket: config.bucket,
@@ -157,7 +189,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       );
     }
 
-    const code = await builtHandlerPath({ ...(options.onBuild && { onBuild: options.onBuild }) });
+    const code = await building;
     // The function's environment, as infra/main.tf sets it (the endpoints and keys point at this stack).
     const functionEnv: Record<string, string> = {
       ...servers.env,
@@ -252,6 +284,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       datasetTables,
       ...(ledgerTable && { ledgerTable }),
       servers,
+      dynamodb,
+      writeModes: [...writeModes].sort(),
       lambda,
       functionEnv,
       env,

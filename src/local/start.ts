@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './built-handler.ts';
+import type { DynamoDbWanted } from './choose-dynamodb.ts';
 import { SAMPLE } from './sample.ts';
 import type { LocalStack } from './stack.ts';
 import { formatFailure, formatReportLine, formatSkipLine, printWatchBanner } from './watch.ts';
@@ -31,12 +32,13 @@ type StartOptions = {
   s3Port?: string;
   dynamodbPort?: string;
   lambdaPort?: string;
+  dynamodb: string;
   logLevel: string;
 };
 
 const startCommand = new Command('npm start --')
   .description(
-    'The whole csv2ddb pipeline on this machine: S3 (s3rver), DynamoDB (dynalite) and the Lambda handler from dist/lambda.zip, set up from infra/terraform.tfvars',
+    'The whole csv2ddb pipeline on this machine: S3 (s3rver), DynamoDB (DynamoDB Local with Java 17+, else dynalite) and the Lambda handler from dist/lambda.zip, set up from infra/terraform.tfvars',
   )
   .option('--watch', 'Keep running and process every CSV file uploaded to the local bucket')
   .option('--reset', 'Delete the local data (objects and table) first')
@@ -56,6 +58,14 @@ const startCommand = new Command('npm start --')
     `Lambda port (default ${WATCH_PORTS.lambda} with --watch, else any free port)`,
   )
   .addOption(
+    new Option(
+      '--dynamodb <server>',
+      'Which DynamoDB: auto runs DynamoDB Local (every write mode) when Java 17+ is found, else dynalite',
+    )
+      .choices(['auto', 'dynalite', 'dynamodb-local'])
+      .default('auto'),
+  )
+  .addOption(
     new Option('--log-level <level>', "The handler's log level")
       .choices(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'])
       .default('WARN'),
@@ -73,9 +83,10 @@ const startCommand = new Command('npm start --')
       };
       const started = Date.now();
       // Loaded here, so that a bad argument or --help answers at once.
-      const [{ startLocalStack }, { runSample }] = await Promise.all([
+      const [{ startLocalStack }, { runSample }, { describeDynamoDb }] = await Promise.all([
         import('./stack.ts'),
         import('./sample-run.ts'),
+        import('./choose-dynamodb.ts'),
       ]);
       // The sample goes with its own schema; any other file (or --watch) with tfvars' unless --schema says.
       const sample = args.file === undefined && !args.watch;
@@ -87,6 +98,7 @@ const startCommand = new Command('npm start --')
         reset: args.reset ?? false,
         ports,
         logLevel: args.logLevel,
+        dynamodb: args.dynamodb as DynamoDbWanted,
         onBuild: () => print('building dist/lambda.zip (the handler is missing or older than its sources) …'),
         onReport: args.watch ? (report, key) => print(formatReportLine(report, key)) : undefined,
         onSkip: args.watch ? (key, reason) => print(formatSkipLine(key, reason)) : undefined,
@@ -96,6 +108,7 @@ const startCommand = new Command('npm start --')
         },
       });
       if (args.watch) {
+        for (const line of describeDynamoDb(stack.dynamodb, stack.writeModes)) print(line);
         printWatchBanner(stack, print);
         await waitForSignal();
         print('stopping: finishing the invocations in progress (Ctrl-C again to quit now) …');
@@ -105,6 +118,7 @@ const startCommand = new Command('npm start --')
       print(
         `local stack up in ${Date.now() - started} ms: bucket ${stack.bucket}, table ${stack.tableName}, function ${stack.config.functionName}`,
       );
+      for (const line of describeDynamoDb(stack.dynamodb, stack.writeModes)) print(line);
       const report = await runSample(stack, userPath(args.file, SAMPLE.csv), print);
       print(
         `done in ${((Date.now() - started) / 1000).toFixed(1)} s. Keep it running with: npm start -- --watch`,

@@ -4,6 +4,7 @@ import { parse } from '@cdktn/hcl2json';
 import { z } from 'zod';
 import { checkSettings, type SettingName } from '../app/settings.ts';
 import { ConfigError } from '../core/errors.ts';
+import { WRITE_MODE_PATTERN } from './write-modes.ts';
 
 const keyAttribute = z.object({ name: z.string().min(1), type: z.enum(['S', 'N', 'B']) });
 const capacity = z.number().int().min(1);
@@ -47,6 +48,14 @@ const InfraVariables = z.looseObject({
   lambda_maximum_retry_attempts: z.number().int().min(0).max(2),
   schema_file: z.string().min(1).nullable(),
   schema_key: z.string().min(1),
+  write_modes: z
+    .array(
+      z
+        .string()
+        .regex(WRITE_MODE_PATTERN, 'must hold put, upsert or delete, each optionally :absent or :newer')
+        .refine((mode) => mode !== 'delete:absent', 'must not hold delete:absent'),
+    )
+    .default(['put']),
 });
 
 export type TableDefinition = {
@@ -82,6 +91,8 @@ export type InfraConfig = {
   readonly maxRetryAttempts: number;
   /** The schema file (an absolute path) and the key it is uploaded to, when tfvars names one. */
   readonly schema?: { readonly path: string; readonly key: string };
+  /** tfvars' `write_modes`: what the deployed role allows besides what the schema files ask for. */
+  readonly writeModes: readonly string[];
   /** The ledger table (LEDGER_TABLE), named as infra/main.tf names it; absent when ledger_enabled is false. */
   readonly ledger?: { readonly name: string };
   /** tfvars' `datasets`, sorted by sub-prefix as Terraform orders a map; DATASETS for the function is `datasetsSetting`. */
@@ -237,6 +248,7 @@ export const readInfraConfig = async (infraDir: string): Promise<InfraConfig> =>
     lambdaTimeoutMs: v.lambda_timeout_s * 1000,
     maxRetryAttempts: v.lambda_maximum_retry_attempts,
     ...(v.schema_file !== null && { schema: { path: join(infraDir, v.schema_file), key: v.schema_key } }),
+    writeModes: v.write_modes,
     ...(v.ledger_enabled && { ledger: { name: `${v.project}-ledger` } }),
     datasets,
     ...(datasetsSetting !== undefined && { datasetsSetting }),

@@ -436,8 +436,11 @@ describe('npm start', () => {
     expect(stdout).toContain(
       join(dataDir, 's3/csv2ddb-source/reports/ec2-instances.csv.json._S3rver_object'),
     );
-    expect(stdout).toMatch(/\{"ID":\d+,"Instance ID":"i-0/);
-    await access(join(dataDir, 'dynamodb'));
+    expect(stdout).toMatch(/\{"ID":\d+,"InstanceId":"i-0/);
+    // DynamoDB Local with Java 17+, dynalite without: each keeps its tables in a folder of its own.
+    const [, engine] = /^DynamoDB: (DynamoDB Local|dynalite) /m.exec(stdout) ?? [];
+    expect(engine).toBeDefined();
+    await access(join(dataDir, engine === 'dynalite' ? 'dynamodb' : 'dynamodb-local'));
   }, 120_000);
 
   it('exits 1 with a clear message for a bad port', async () => {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
+import { describeDynamoDb } from '../../src/local/choose-dynamodb.ts';
 import { SAMPLE as SAMPLE_FILES } from '../../src/local/sample.ts';
 import { runSample } from '../../src/local/sample-run.ts';
 import { startLocalStack } from '../../src/local/stack.ts';
@@ -80,7 +81,9 @@ describe('the examples that README.md and docs/ quote', () => {
     // As npm start runs the sample: with the schema that goes with it.
     const stack = await startLocalStack({ dataDir, schemaFile: join(PROJECT_ROOT, SAMPLE_FILES.schema) });
     let firstLine: RegExp;
+    let modesLine: string | undefined;
     try {
+      modesLine = describeDynamoDb(stack.dynamodb, stack.writeModes)[1];
       await runSample(stack, SAMPLE, (line) => printed.push(line), 30_000);
       // The first and last lines come from src/local/start.ts, around runSample.
       firstLine = new RegExp(
@@ -94,14 +97,17 @@ describe('the examples that README.md and docs/ quote', () => {
     const asPrinted = printed.map((line) => untimed(line.replace(dataDir, '.csv2ddb')));
 
     for (const { file, lines } of quoted) {
-      const [first = '', ...rest] = lines;
+      const [first = '', engine = '', modes = '', ...rest] = lines;
       const last = rest.pop() ?? '';
       expect(first, file).toMatch(firstLine);
+      // Which DynamoDB runs depends on the machine (Java 17+ or not): the docs show DynamoDB Local.
+      expect(engine, file).toMatch(/^DynamoDB: DynamoDB Local \(Java [\d.]+\): every write mode$/);
+      expect(modes, file).toBe(modesLine);
       expect(last, file).toMatch(/^done in \d+\.\d s\. Keep it running with: npm start -- --watch$/);
       expect(rest, file).toHaveLength(asPrinted.length);
       rest.forEach((line, index) => {
         const actual = asPrinted[index] ?? '';
-        // Items are shown cut short: `{"ID":7,"Instance ID":…,…}`.
+        // Items are shown cut short: `{"ID":1,"InstanceId":…,…}`.
         if (line.endsWith(',…}'))
           expect(actual.startsWith(line.slice(0, -2)), `${file}: ${actual}\nstarts with\n${line}`).toBe(true);
         else expect(untimed(line), file).toBe(actual);

@@ -17,6 +17,25 @@ locals {
   upload_objects_arn = "${local.bucket_arn}/${var.upload_prefix}*"
   report_objects_arn = "${local.bucket_arn}/${var.report_prefix}*"
   reject_objects_arn = "${local.bucket_arn}/${var.rejected_prefix}*"
+
+  # What each write mode sends (docs/write-modes.md): plain puts and deletes are
+  # BatchWriteItem; the rest are PartiQL statements in BatchExecuteStatement,
+  # which IAM authorizes per statement (INSERT, UPDATE, DELETE).
+  write_mode_actions = {
+    "put"           = ["dynamodb:BatchWriteItem"]
+    "delete"        = ["dynamodb:BatchWriteItem"]
+    "put:absent"    = ["dynamodb:PartiQLInsert"]
+    "upsert:absent" = ["dynamodb:PartiQLInsert"]
+    "upsert"        = ["dynamodb:PartiQLUpdate", "dynamodb:PartiQLInsert"]
+    "put:newer"     = ["dynamodb:PartiQLUpdate", "dynamodb:PartiQLInsert"]
+    "upsert:newer"  = ["dynamodb:PartiQLUpdate", "dynamodb:PartiQLInsert"]
+    "delete:newer"  = ["dynamodb:PartiQLDelete"]
+  }
+  # DescribeTable reads the key schema whatever the mode.
+  table_actions = sort(distinct(concat(
+    ["dynamodb:DescribeTable"],
+    flatten([for m in var.write_modes : local.write_mode_actions[m]]),
+  )))
 }
 
 data "aws_iam_policy_document" "assume_role" {
@@ -75,7 +94,7 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "WriteItems"
     effect    = "Allow"
-    actions   = ["dynamodb:BatchWriteItem", "dynamodb:DescribeTable"]
+    actions   = local.table_actions
     resources = var.table_arns
   }
 

@@ -24,6 +24,11 @@ output "execution_role_table_arns" {
   value       = var.table_arns
 }
 
+output "execution_role_table_actions" {
+  description = "The DynamoDB actions the role may call on execution_role_table_arns (from write_modes)."
+  value       = local.table_actions
+}
+
 output "execution_role_upload_objects" {
   description = "The objects the role may read uploads from (an ARN pattern under the upload prefix)."
   value       = local.upload_objects_arn

@@ -90,6 +90,17 @@ variable "table_arns" {
   }
 }
 
+variable "write_modes" {
+  description = "The write modes the function may use on table_arns: put, upsert or delete, each optionally :absent or :newer (not delete:absent). They decide the DynamoDB actions: BatchWriteItem for put and delete, PartiQLInsert/PartiQLUpdate/PartiQLDelete for the rest."
+  type        = list(string)
+  default     = ["put"]
+
+  validation {
+    condition     = alltrue([for m in var.write_modes : can(regex("^(put|upsert|delete)(:(absent|newer))?$", m)) && m != "delete:absent"])
+    error_message = "write_modes may only hold put, upsert and delete, each optionally followed by :absent or :newer, and not delete:absent."
+  }
+}
+
 variable "ledger_table_name" {
   description = "Name of the file ledger table (LEDGER_TABLE) in the role's account and region; null when there is no ledger."
   type        = string
