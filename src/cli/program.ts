@@ -19,6 +19,7 @@ export type IngestOptions = PrefixOptions & {
   concurrency: string;
   maxAttempts: string;
   json?: boolean;
+  resume?: boolean;
 };
 
 export type ReplayOptions = PrefixOptions & {
@@ -68,7 +69,8 @@ const addIngest = (program: Command) =>
       )
       .option('--concurrency <n>', 'BatchWriteItem calls in flight (1-64)', '16')
       .option('--max-attempts <n>', 'Calls per batch that write nothing before giving up (1-100)', '10')
-      .option('--json', 'Print the report as JSON instead of a summary'),
+      .option('--json', 'Print the report as JSON instead of a summary')
+      .option('--resume', 'Go on from where an interrupted run (Ctrl-C) of this local file stopped'),
   ).action(async (input: string, options: IngestOptions) =>
     (await import('./commands/ingest.ts')).runIngest(input, options),
   );
