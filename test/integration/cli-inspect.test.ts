@@ -58,7 +58,7 @@ describe('type warnings', () => {
 
     const plain = await csv2ddb('ingest', path, '--table', 'zips');
     expect(plain.stdout).not.toContain('warning');
-    expect(plain.stderr).toContain('warning: column "Zip": 3 rows S, 57 rows N');
+    expect(plain.stderr).toContain('warning: column "Zip": 57 rows N, 3 rows S');
     expect(plain.stderr).toContain(`csv2ddb schema infer ${path}`);
   });
 
@@ -68,7 +68,7 @@ describe('type warnings', () => {
     const stored = JSON.parse(await getText('reports/zips.csv.json'));
     expect(stored.warnings).toEqual([{ column: 'Zip', types: { S: 3, N: 57 } }]);
     const { stdout } = await csv2ddb('report', 'incoming/zips.csv', '--bucket', BUCKET);
-    expect(stdout).toContain('warning: column "Zip": 3 rows S, 57 rows N');
+    expect(stdout).toContain('warning: column "Zip": 57 rows N, 3 rows S');
   });
 
   it('is not given under a schema that types the column', async () => {
