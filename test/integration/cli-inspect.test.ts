@@ -122,6 +122,19 @@ describe('csv2ddb ingest --dry-run', () => {
     ]);
   });
 
+  it('leaves an interrupted run alone: --dry-run with --resume is refused (exit 2)', async () => {
+    const { code, stderr } = await csv2ddb(
+      'ingest',
+      'dry/sample.csv',
+      '--table',
+      'dry',
+      '--dry-run',
+      '--resume',
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('--dry-run writes nothing to go on from: leave out --resume');
+  });
+
   it("leaves an s3:// object's outputs alone: no report, no rejected rows in the bucket, those go to a local file", async () => {
     await putObject('incoming/dry/sample.csv', await readFile(SAMPLE, 'utf8'));
     const { code, stdout } = await csv2ddb(
