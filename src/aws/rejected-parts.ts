@@ -41,18 +41,20 @@ async function* plainBytes(body: Readable): AsyncGenerator<Buffer> {
   yield* gzipped ? pipeline(Readable.from(all()), createGunzip(), () => undefined) : all();
 }
 
-async function* joinParts(
-  s3: S3Client,
-  bucket: string,
+/**
+ * The parts' plain bytes in order, as one rejected-rows CSV: every part starts with the same header
+ * line (`header`, checked), and only the first keeps it. `open` reads a part (S3, or a local file).
+ */
+export async function* joinPartBytes(
   parts: readonly string[],
   header: Buffer,
+  open: (part: string) => Promise<Readable>,
 ): AsyncGenerator<Buffer> {
   for (const [index, key] of parts.entries()) {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    // Every part starts with the same header line: only the first one keeps it.
+    const body = await open(key);
     let skip = index === 0 ? 0 : header.byteLength;
     let seen = 0;
-    for await (const chunk of plainBytes(response.Body as Readable)) {
+    for await (const chunk of plainBytes(body)) {
       let bytes = chunk as Buffer;
       if (skip > 0) {
         const head = bytes.subarray(0, skip);
@@ -76,7 +78,9 @@ const joined = (
   header: Buffer,
   gzip: boolean,
 ): Readable => {
-  const plain = Readable.from(joinParts(s3, bucket, parts, header));
+  const open = async (key: string) =>
+    (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable;
+  const plain = Readable.from(joinPartBytes(parts, header, open));
   if (!gzip) return plain;
   return pipeline(plain, createGzip(), () => undefined);
 };

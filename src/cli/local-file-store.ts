@@ -1,8 +1,11 @@
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { finished } from 'node:stream/promises';
+import { rename, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { joinPartBytes } from '../aws/rejected-parts.ts';
 import type { FileStore, RejectedRowsSink } from '../core/file-store.ts';
-import { createRejectedCsv, type RejectedCsvOptions } from '../core/rejected-csv.ts';
+import { createRejectedCsv, type RejectedCsvOptions, rejectedHeaderBytes } from '../core/rejected-csv.ts';
 
 /**
  * `data.csv` → `data.csv.rejected.csv`, `data.csv.gz` → `data.csv.rejected.csv.gz` (gzip'd, as the
@@ -40,8 +43,8 @@ export const fileSink = (path: string, options?: RejectedCsvOptions): RejectedRo
 
 /**
  * The file store of `csv2ddb ingest file.csv`: a file is a path (the key); its rejected rows go next to
- * it, and it keeps no report (the CLI prints it). A local file is read in one go, never continued, so
- * parts are never joined. `onOpen` sees each stream opened (the progress bar counts a gzip file's
+ * it, and it keeps no report (the CLI prints it). A run stopped by Ctrl-C and resumed (`--resume`) is a
+ * continued file: its rejected rows are parts next to it, joined when the file is done. `onOpen` sees each stream opened (the progress bar counts a gzip file's
  * compressed bytes).
  */
 export const createLocalFileStore = (options: { onOpen?: (stream: ReadStream) => void } = {}): FileStore => ({
@@ -56,10 +59,13 @@ export const createLocalFileStore = (options: { onOpen?: (stream: ReadStream) =>
     rejectedRows: fileSink,
     putReport: async () => undefined,
     remove: (name) => rm(name, { force: true }),
-    // Stopped by Ctrl-C, a local file keeps its rejected rows where they are: nothing continues it.
-    move: async () => undefined,
-    joinParts: async () => {
-      throw new Error('a local file is never continued');
+    move: (from, to) => rename(from, to),
+    joinParts: async (parts, header, csv = {}) => {
+      const open = async (part: string) => createReadStream(part);
+      const plain = Readable.from(joinPartBytes(parts, rejectedHeaderBytes(header, csv), open));
+      const output = createWriteStream(rejectedPathFor(path));
+      await (csv.gzip ? pipeline(plain, createGzip(), output) : pipeline(plain, output));
+      await Promise.all(parts.map((part) => rm(part, { force: true })));
     },
   }),
 });

@@ -19,6 +19,7 @@ export type IngestOptions = PrefixOptions & {
   concurrency: string;
   maxAttempts: string;
   json?: boolean;
+  resume?: boolean;
   dryRun?: boolean;
 };
 
@@ -82,6 +83,7 @@ const addIngest = (program: Command) =>
       .option('--concurrency <n>', 'BatchWriteItem calls in flight (1-64)', '16')
       .option('--max-attempts <n>', 'Calls per batch that write nothing before giving up (1-100)', '10')
       .option('--json', 'Print the report as JSON instead of a summary')
+      .option('--resume', 'Go on from where an interrupted run (Ctrl-C) of this local file stopped')
       .option(
         '--dry-run',
         "Read, type and check every row against the table and DynamoDB's rules, write nothing: print the report, write the rejected rows as a run would (locally)",

@@ -1,5 +1,5 @@
 import type { Item } from './item.ts';
-import { type ColumnPlan, type ItemPlan, isInferred } from './item-plan.ts';
+import { type ItemPlan, isInferred } from './item-plan.ts';
 
 /**
  * Under the default type rules a column is typed field by field, so one column can come out `N`
@@ -19,9 +19,6 @@ export type ColumnTypes = Readonly<Record<string, TypeCounts>>;
 /** A column whose rows got more than one type, as the report lists it. */
 export type TypeWarning = { readonly column: string; readonly types: TypeCounts };
 
-const typeOf = (value: object): InferredType | undefined =>
-  'N' in value ? 'N' : 'S' in value ? 'S' : 'BOOL' in value ? 'BOOL' : undefined;
-
 export type TypeTally = {
   /** Counts the inferred columns of an item built by `plan`. */
   count(plan: ItemPlan, item: Item): void;
@@ -29,34 +26,44 @@ export type TypeTally = {
   snapshot(): ColumnTypes;
 };
 
+/** Counters of one shape for every column: the hot path only increments numbers. */
+type Counters = { N: number; S: number; BOOL: number };
+
 /** A tally that goes on from `start` (a continued file's counts so far). */
 export const createTypeTally = (start: ColumnTypes = {}): TypeTally => {
-  const counts = new Map<string, TypeCounts>(
-    Object.entries(start).map(([column, types]) => [column, { ...types }]),
+  const counts = new Map<string, Counters>(
+    Object.entries(start).map(([column, types]) => [
+      column,
+      { N: types.N ?? 0, S: types.S ?? 0, BOOL: types.BOOL ?? 0 },
+    ]),
   );
   // The plan's inferred columns, found once per plan (a file has one plan).
   let planSeen: ItemPlan | undefined;
-  let inferred: { column: ColumnPlan; types: TypeCounts }[] = [];
+  let inferred: { attribute: string; counters: Counters }[] = [];
   return {
     count(plan, item) {
       if (plan !== planSeen) {
         planSeen = plan;
-        inferred = plan.columns.filter(isInferred).map((column) => {
-          const types = counts.get(column.column) ?? {};
-          counts.set(column.column, types);
-          return { column, types };
+        inferred = plan.columns.filter(isInferred).map(({ column, attribute }) => {
+          const counters = counts.get(column) ?? { N: 0, S: 0, BOOL: 0 };
+          counts.set(column, counters);
+          return { attribute, counters };
         });
       }
-      for (const { column, types } of inferred) {
-        const value = item[column.attribute];
-        const type = value && typeOf(value);
-        if (type) types[type] = (types[type] ?? 0) + 1;
+      for (const { attribute, counters } of inferred) {
+        const value = item[attribute] as { N?: string; S?: string; BOOL?: boolean } | undefined;
+        if (value === undefined) continue;
+        if (value.N !== undefined) counters.N++;
+        else if (value.S !== undefined) counters.S++;
+        else if (value.BOOL !== undefined) counters.BOOL++;
       }
     },
     snapshot() {
       const out: Record<string, TypeCounts> = Object.create(null);
-      for (const [column, types] of counts) {
-        if (Object.keys(types).length > 0) out[column] = { ...types };
+      for (const [column, counters] of counts) {
+        const types: TypeCounts = {};
+        for (const type of INFERRED_TYPES) if (counters[type] > 0) types[type] = counters[type];
+        if (Object.keys(types).length > 0) out[column] = types;
       }
       return out;
     },

@@ -58,7 +58,7 @@ describe('type warnings', () => {
 
     const plain = await csv2ddb('ingest', path, '--table', 'zips');
     expect(plain.stdout).not.toContain('warning');
-    expect(plain.stderr).toContain('warning: column "Zip": 3 rows S, 57 rows N');
+    expect(plain.stderr).toContain('warning: column "Zip": 57 rows N, 3 rows S');
     expect(plain.stderr).toContain(`csv2ddb schema infer ${path}`);
   });
 
@@ -68,7 +68,7 @@ describe('type warnings', () => {
     const stored = JSON.parse(await getText('reports/zips.csv.json'));
     expect(stored.warnings).toEqual([{ column: 'Zip', types: { S: 3, N: 57 } }]);
     const { stdout } = await csv2ddb('report', 'incoming/zips.csv', '--bucket', BUCKET);
-    expect(stdout).toContain('warning: column "Zip": 3 rows S, 57 rows N');
+    expect(stdout).toContain('warning: column "Zip": 57 rows N, 3 rows S');
   });
 
   it('is not given under a schema that types the column', async () => {
@@ -120,6 +120,19 @@ describe('csv2ddb ingest --dry-run', () => {
       'dry run: nothing was written; the counts are what a run would do',
       expect.stringMatching(/^partial: 60 rows read, 57 written, 3 rejected /),
     ]);
+  });
+
+  it('leaves an interrupted run alone: --dry-run with --resume is refused (exit 2)', async () => {
+    const { code, stderr } = await csv2ddb(
+      'ingest',
+      'dry/sample.csv',
+      '--table',
+      'dry',
+      '--dry-run',
+      '--resume',
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('--dry-run writes nothing to go on from: leave out --resume');
   });
 
   it("leaves an s3:// object's outputs alone: no report, no rejected rows in the bucket, those go to a local file", async () => {

@@ -1,20 +1,19 @@
-import { execFile, spawn } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
-import { CLI_PATH } from '../support/built-cli.ts';
 import { runCli } from '../support/cli.ts';
 import { createTable } from '../support/local-tables.ts';
 import { startTestServers } from '../support/servers.ts';
 
 // The command line as a user meets it: help, what it refuses (and the option meant), messages that
-// say what to do, Ctrl-C. The commands' work itself: cli.test.ts.
+// say what to do. Ctrl-C: cli-interrupt.test.ts; the commands' work itself: cli.test.ts.
 
 const BUCKET = 'cli-strict-bucket';
 const FIXTURES = join(PROJECT_ROOT, 'test/fixtures/cli');
@@ -174,84 +173,6 @@ describe('messages that say what to do', () => {
     );
     expect(stderr).toContain('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
   });
-
-  /** 2000 rows with distinct keys (an item per row written), every 50th rejected. */
-  const manyRows = () =>
-    `ID,Name\n${Array.from({ length: 2000 }, (_, index) => (index % 50 === 49 ? `x${index},bad` : `${index},row`)).join('\n')}\n`;
-
-  /**
-   * `csv2ddb ingest INPUT` into a new table of 25 WCU, one call in flight: writes are paced to 25 rows/s,
-   * so the file is still loading when Ctrl-C comes, and the writes in flight drain in a second or two.
-   */
-  const slowIngest = async (input: string, table: string) => {
-    await createTable(servers.dynamodb, table, { name: 'ID', type: 'N' }, 25);
-    const child = spawn(
-      process.execPath,
-      [CLI_PATH, 'ingest', input, '--table', table, '--concurrency', '1'],
-      {
-        env: cliEnv(),
-        cwd: work,
-      },
-    );
-    const output = { stdout: '', stderr: '' };
-    child.stdout.on('data', (chunk) => {
-      output.stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output.stderr += chunk;
-    });
-    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
-    const count = async () =>
-      (await servers.dynamodb.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))).Count ?? 0;
-    /** Ctrl-C once some rows are in the table; the exit code. */
-    const interrupt = async () => {
-      while ((await count()) === 0) await new Promise((resolve) => setTimeout(resolve, 200));
-      child.kill('SIGINT');
-      return closed;
-    };
-    return { output, interrupt, count };
-  };
-
-  it('on Ctrl-C during ingest, stops after the writes in flight and prints the counts and how to go on', async () => {
-    const path = join(work, 'many.csv');
-    await writeFile(path, manyRows());
-    const { output, interrupt, count } = await slowIngest(path, 'interrupted-slow');
-    expect(await interrupt()).toBe(130);
-    const { stdout, stderr } = output;
-    expect(stderr).toContain('stopping after the writes in flight (Ctrl-C again to quit now)');
-    const match = /^interrupted: (\d+) rows read, (\d+) written, (\d+) rejected$/m.exec(stdout);
-    expect(match, stdout).not.toBeNull();
-    const [read, written, rejected] = [Number(match?.[1]), Number(match?.[2]), Number(match?.[3])];
-    expect(read).toBeLessThan(2000);
-    expect(stdout).toMatch(
-      new RegExp(
-        `^stopped after ${read} rows \\(byte \\d+ of \\d+\\): run the same command again to load it: it starts from the top, and overwrites the rows already written$`,
-        'm',
-      ),
-    );
-    // The counts are exact: the writes in flight were waited for
-    expect(await count()).toBe(written);
-    // and the rejected rows so far are in their file, complete.
-    expect(stdout).toContain(`rejected rows so far: ${path}.rejected.csv`);
-    const lines = (await readFile(`${path}.rejected.csv`, 'utf8')).trimEnd().split('\n');
-    expect(lines).toHaveLength(rejected + 1);
-  }, 60_000);
-
-  it('on Ctrl-C during ingest of an s3:// object, prints the counts so far and quits, with no report', async () => {
-    await servers.s3.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: 'interrupted/many.csv', Body: manyRows() }),
-    );
-    const { output, interrupt } = await slowIngest(`s3://${BUCKET}/interrupted/many.csv`, 'interrupted-s3');
-    expect(await interrupt()).toBe(130);
-    const lines = output.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(
-      /^interrupted: \d+ rows read, \d+ written, \d+ rejected \(some writes in flight may have landed\)$/,
-    );
-    expect(lines[1]).toBe(
-      `s3://${BUCKET}/interrupted/many.csv has no report: run the same command again to load it: it starts from the top, and overwrites the rows already written`,
-    );
-    await expect(getText('reports/interrupted/many.csv.json')).rejects.toThrow();
-  }, 60_000);
 });
 
 describe('npm start', () => {

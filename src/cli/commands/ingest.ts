@@ -1,5 +1,5 @@
 import type { ReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ProcessDeps } from '../../app/file-types.ts';
 import { createProcessDeps } from '../../app/process-deps.ts';
@@ -8,10 +8,10 @@ import { fixedSchemaSource } from '../../app/schema-source.ts';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
 import { createS3FileStore } from '../../aws/s3-file-store.ts';
-import { startTask } from '../../core/continuation.ts';
+import { type FileTask, startTask } from '../../core/continuation.ts';
 import { DEFAULT_DIALECT, type DialectSpec } from '../../core/dialect.ts';
 import type { FileStore } from '../../core/file-store.ts';
-import type { Counts, ResumePoint } from '../../core/ingest.ts';
+import type { Counts } from '../../core/ingest.ts';
 import { classifyKey } from '../../core/object-key.ts';
 import type { Report } from '../../core/report.ts';
 import type { Schema } from '../../core/schema/schema.ts';
@@ -33,8 +33,10 @@ import { catchInterrupt, INTERRUPTED_EXIT_CODE } from '../interrupt.ts';
 import { createLocalFileStore, rejectedPathFor } from '../local-file-store.ts';
 import type { IngestOptions } from '../program.ts';
 import { createProgress, type Progress } from '../progress.ts';
+import { forgetResume, loadResume, partPaths, resumePathFor, saveResume } from '../resume-file.ts';
 
 const SHOWN_ERRORS = 10;
+const ZERO: Counts = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
 
 /** `--delimiter` and `--encoding` over what the schema's `csv` block (or a `.tsv` name) says. */
 const withDialect = (deps: ProcessDeps, override: DialectSpec): ProcessDeps => {
@@ -65,15 +67,20 @@ const checkObjectExists = async (s3: S3Client, bucket: string, key: string): Pro
 const RUN_AGAIN =
   'run the same command again to load it: it starts from the top, and overwrites the rows already written';
 
-/** After Ctrl-C: the exact counts, where the file stopped, how to go on. */
-const printInterrupted = (path: string, resume: ResumePoint | undefined, totalBytes?: number) => {
-  const counts = resume?.counts ?? { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
-  const offset = resume?.offset ?? 0;
+/** After Ctrl-C: the exact counts, where the file stopped, how to go on from there. */
+const printInterrupted = (next: FileTask, rejectedPath: string, totalBytes?: number) => {
+  const counts = next.resume?.counts ?? { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
+  const offset = next.resume?.offset ?? 0;
   console.log(`interrupted: ${formatCounts(counts)}`);
-  if (counts.rowsRejected > 0) console.log(`rejected rows so far: ${rejectedPathFor(path)}`);
+  const parts = partPaths(next, rejectedPath);
+  if (parts.length > 0)
+    console.log(`rejected rows so far: ${parts.join(', ')} (joined into ${rejectedPath} at the end)`);
   const at =
     totalBytes === undefined ? `byte ${offset} of the decompressed file` : `byte ${offset} of ${totalBytes}`;
-  console.log(`stopped after ${counts.rowsRead} rows (${at}): ${RUN_AGAIN}`);
+  console.log(`stopped after ${counts.rowsRead} rows (${at}), kept in ${resumePathFor(next.key)}`);
+  console.log(
+    'to go on from there: the same command with --resume (without it, the file is loaded from the top)',
+  );
   process.exitCode = INTERRUPTED_EXIT_CODE;
 };
 
@@ -106,9 +113,13 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
   const schema: Schema | undefined =
     options.schema === undefined ? undefined : await readSchemaFile(options.schema);
   const s3Input = input.startsWith('s3://') ? parseS3Url(input) : undefined;
+  if (s3Input && options.resume)
+    throw badArgument('--resume is for local files: an s3:// input is loaded from the top');
   if (!s3Input) await checkFileExists(input);
   const prefixes = readPrefixes(options);
   const dryRun = options.dryRun ?? false;
+  if (dryRun && options.resume)
+    throw badArgument('--dry-run writes nothing to go on from: leave out --resume');
 
   const dynamodb = createDynamoDBClient();
   const table = await readTable(dynamodb, options.table);
@@ -141,25 +152,36 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
     const interrupt = catchInterrupt(() =>
       process.stderr.write('\nstopping after the writes in flight (Ctrl-C again to quit now) …\n'),
     );
-    const outcome = await runFile(
-      deps,
-      startTask({ bucket: 'local', key: path, rest: path, gzip }, new Date()),
-      {
-        shouldStop: interrupt.requested,
-        ...(!options.json && {
-          // Plain files: bytes of the records parsed so far; gzip: compressed bytes read (its size is compressed).
-          onProgress: (counts: Readonly<Counts>, offset: number) => {
-            bar ??= createProgress(totalBytes);
-            bar.update(gzip ? (opened?.bytesRead ?? 0) : offset, counts);
-          },
-        }),
-      },
-    ).finally(interrupt.dispose);
+    const rejectedPath = rejectedPathFor(path);
+    // A dry run leaves an interrupted run's resume file and parts alone.
+    if (!options.resume && !dryRun) await forgetResume(path, rejectedPath);
+    const task = options.resume
+      ? await loadResume(path)
+      : startTask({ bucket: 'local', key: path, rest: path, gzip }, new Date());
+    const outcome = await runFile(deps, task, {
+      shouldStop: interrupt.requested,
+      ...(!options.json && {
+        // Plain files: bytes of the records parsed so far; gzip: compressed bytes read (its size is compressed).
+        onProgress: (counts: Readonly<Counts>, offset: number) => {
+          bar ??= createProgress(totalBytes);
+          bar.update(gzip ? (opened?.bytesRead ?? 0) : offset, counts);
+        },
+      }),
+    }).finally(interrupt.dispose);
     bar?.stop();
-    if (outcome.kind === 'stopped') {
-      printInterrupted(path, outcome.next.resume, gzip ? undefined : totalBytes);
+    if (outcome.kind === 'stopped' && dryRun) {
+      console.log(
+        `interrupted (dry run, nothing written): ${formatCounts(outcome.next.resume?.counts ?? ZERO)}`,
+      );
+      process.exitCode = INTERRUPTED_EXIT_CODE;
       return;
     }
+    if (outcome.kind === 'stopped') {
+      await saveResume(path, outcome.next);
+      printInterrupted(outcome.next, rejectedPath, gzip ? undefined : totalBytes);
+      return;
+    }
+    if (!dryRun) await rm(resumePathFor(path), { force: true });
     if (outcome.kind === 'withdrawn') throw new Error(`${path} withdrawn although it holds no claim`);
     if (options.json) console.log(JSON.stringify(withDryRun(outcome.report, dryRun), null, 2));
     else printReport(outcome.report, path, outcome.report.rejectedRowsKey, undefined, dryRun);
