@@ -25,8 +25,12 @@ export const formatTable = (
     .join('\n');
 };
 
+/** The counts line; skipped and deleted rows (write modes) only when there are any. */
 export const formatCounts = (report: Report): string =>
-  `${report.rowsRead} rows read, ${report.rowsWritten} written, ${report.rowsRejected} rejected`;
+  `${report.rowsRead} rows read, ${report.rowsWritten} written, ` +
+  (report.rowsDeleted > 0 ? `${report.rowsDeleted} deleted, ` : '') +
+  (report.rowsSkipped > 0 ? `${report.rowsSkipped} skipped, ` : '') +
+  `${report.rowsRejected} rejected`;
 
 /** The speed line: rows/s and how long the file took. */
 export const formatSpeed = (report: Report): string =>

@@ -1,0 +1,294 @@
+import { DependencyError, ErrorCode, FileError, WriteDeniedError } from './errors.ts';
+import type { Item } from './item.ts';
+import {
+  ACTION_OF,
+  type ModeAnswer,
+  type ModeEntry,
+  type ModeRequest,
+  type SendRequests,
+} from './mode-contract.ts';
+import { modeName, type WriteCondition, WriteOp } from './schema/write-block.ts';
+import { BATCH_SIZE, type Pacer, sleep, type WriterStats } from './write-contract.ts';
+
+export type ModeWriterOptions = {
+  readonly send: SendRequests;
+  readonly condition: WriteCondition;
+  /** The attribute compared under `newer`. */
+  readonly version?: string;
+  readonly concurrency: number;
+  readonly maxAttempts: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly pacer?: Pacer;
+  readonly signal?: AbortSignal;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly onWritten: (rows: number) => void;
+  readonly onSkipped: (rows: number) => void;
+  readonly onDeleted: (rows: number) => void;
+  readonly onRejected: (entry: ModeEntry, reason: string) => void | Promise<void>;
+};
+
+/** Where a row is in its exchange with the table: the request it sends next. */
+type Step = 'put' | 'delete' | 'insert' | 'update' | 'deleteIf' | 'ensure';
+
+type Slot = { readonly entry: ModeEntry; step: Step; alone: boolean; turns: number };
+
+/** How many times one row may go from UPDATE to INSERT and back (each a race lost to another writer). */
+const MAX_TURNS = 8;
+
+/**
+ * Writes rows under a write mode (SPEC, "Write modes"): each row's requests answer on their own
+ * (mode-contract.ts), and a row ends written, deleted, skipped or rejected. Rows are never merged:
+ * a batch holds each key once, a repeated key goes in the next batch, and a batch waits for every
+ * batch in flight that holds one of its keys, so the table sees the rows of a key one at a time in
+ * file order, and each row counts as it would alone. Retries as `BatchWriter`'s: backoff with full
+ * jitter, `maxAttempts` rounds in a row that settle nothing, then a `DependencyError`.
+ */
+export class ModeWriter {
+  readonly stats: WriterStats = { calls: 0, retries: 0, throttles: 0, consumedCapacity: 0 };
+  private pending = new Map<string, ModeEntry>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly keyLocks = new Map<string, Promise<void>>();
+  private failure: unknown;
+  private cancelled = false;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: ModeWriterOptions) {
+    this.sleep = options.sleep ?? sleep;
+    this.random = options.random ?? Math.random;
+    options.signal?.addEventListener('abort', () => this.cancel(), { once: true });
+    if (options.signal?.aborted) this.cancel();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.pending = new Map();
+  }
+
+  get isCancelled(): boolean {
+    return this.cancelled;
+  }
+
+  /** Adds a row; a promise only when the caller must wait (a batch went out, or a write failed). */
+  put(entry: ModeEntry): Promise<void> | undefined {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.cancelled) return undefined;
+    if (this.pending.has(entry.keyId)) return this.dispatch().then(() => this.put(entry));
+    this.pending.set(entry.keyId, entry);
+    return this.pending.size >= BATCH_SIZE ? this.dispatch() : undefined;
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.size > 0) await this.dispatch();
+    await this.settle();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private limit(): number {
+    return Math.max(1, this.options.pacer?.concurrency() ?? this.options.concurrency);
+  }
+
+  private async dispatch(): Promise<void> {
+    const entries = [...this.pending.values()];
+    this.pending = new Map();
+    while (this.inFlight.size >= this.limit()) await Promise.race(this.inFlight);
+    if (this.failure !== undefined) throw this.failure;
+    if (this.cancelled) return;
+    const earlier = new Set<Promise<void>>();
+    for (const entry of entries) {
+      const lock = this.keyLocks.get(entry.keyId);
+      if (lock) earlier.add(lock);
+    }
+    const task = (async () => {
+      if (earlier.size > 0) await Promise.allSettled([...earlier]);
+      if (this.failure !== undefined) return;
+      await this.write(entries);
+    })().catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    const done: Promise<void> = task.finally(() => {
+      this.inFlight.delete(done);
+      for (const entry of entries)
+        if (this.keyLocks.get(entry.keyId) === done) this.keyLocks.delete(entry.keyId);
+    });
+    this.inFlight.add(done);
+    for (const entry of entries) this.keyLocks.set(entry.keyId, done);
+  }
+
+  private firstStep(op: WriteOp): Step {
+    const { condition } = this.options;
+    if (condition === 'absent') return 'insert';
+    if (op === WriteOp.delete) return condition === 'newer' ? 'deleteIf' : 'delete';
+    if (op === WriteOp.put && condition === 'none') return 'put';
+    return 'update';
+  }
+
+  private request(slot: Slot): ModeRequest {
+    const { entry } = slot;
+    const { version } = this.options;
+    // The row's version is there under `newer`: a row without one is rejected before it gets here.
+    const value = version === undefined ? undefined : entry.item[version];
+    const newer =
+      this.options.condition === 'newer' && version !== undefined && value !== undefined
+        ? { attribute: version, value }
+        : undefined;
+    switch (slot.step) {
+      case 'put':
+        return { kind: 'put', item: entry.item };
+      case 'delete':
+        return { kind: 'delete', key: entry.key };
+      case 'insert':
+      case 'ensure':
+        return { kind: 'insert', item: entry.item };
+      case 'deleteIf':
+        return { kind: 'deleteIf', key: entry.key, newer: newer as NonNullable<typeof newer> };
+      case 'update': {
+        const set: Item = Object.create(null);
+        for (const name in entry.item) if (!(name in entry.key)) set[name] = entry.item[name] as Item[string];
+        return { kind: 'update', key: entry.key, set, remove: entry.remove, ...(newer && { newer }) };
+      }
+    }
+  }
+
+  /** Applies an answer to a row: true when the row is settled (counted or rejected). */
+  private async settleSlot(slot: Slot, answer: ModeAnswer): Promise<boolean> {
+    const { entry } = slot;
+    const deleting = slot.step === 'delete' || slot.step === 'deleteIf';
+    switch (answer.kind) {
+      case 'done':
+        if (deleting) this.options.onDeleted(1);
+        else this.options.onWritten(1);
+        return true;
+      case 'duplicate':
+        if (slot.step === 'ensure') {
+          this.options.onWritten(1);
+          return true;
+        }
+        if (this.options.condition === 'absent') {
+          this.options.onSkipped(1);
+          return true;
+        }
+        return this.turn(slot, 'update');
+      case 'missing':
+        if (deleting) {
+          this.options.onDeleted(1);
+          return true;
+        }
+        return this.turn(slot, 'insert');
+      case 'exists':
+        this.options.onSkipped(1);
+        return true;
+      case 'retry':
+        return false;
+      case 'refused':
+        if (answer.whole && !slot.alone) {
+          slot.alone = true;
+          return false;
+        }
+        await this.options.onRejected(entry, `DynamoDB refused the item: ${answer.message}`);
+        return true;
+    }
+  }
+
+  private turn(slot: Slot, step: Step): false {
+    if (++slot.turns > MAX_TURNS) {
+      throw new DependencyError(
+        ErrorCode.WRITE_RETRIES_EXHAUSTED,
+        `row ${slot.entry.row}: its item kept appearing and disappearing between INSERT and UPDATE (${MAX_TURNS} times): another writer is racing this file`,
+      );
+    }
+    // A row whose UPDATE would set nothing only has to exist: an INSERT that finds it is done.
+    slot.step = step === 'update' && this.isEmptyUpdate(slot) ? 'ensure' : step;
+    return false;
+  }
+
+  private isEmptyUpdate(slot: Slot): boolean {
+    if (slot.entry.remove.length > 0) return false;
+    for (const name in slot.entry.item) if (!(name in slot.entry.key)) return false;
+    return true;
+  }
+
+  private backoff(attempt: number): number {
+    const cap = this.options.maxDelayMs ?? 5_000;
+    const base = this.options.baseDelayMs ?? 50;
+    return Math.round(this.random() * Math.min(cap, base * 2 ** (attempt - 1)));
+  }
+
+  /** Sends a batch's rows, round after round, until each is settled. */
+  private async write(entries: readonly ModeEntry[]): Promise<void> {
+    const { pacer, maxAttempts } = this.options;
+    let open: Slot[] = entries.map((entry) => {
+      const slot: Slot = { entry, step: this.firstStep(entry.op), alone: false, turns: 0 };
+      if (slot.step === 'update' && this.isEmptyUpdate(slot) && this.options.condition === 'none')
+        slot.step = 'ensure';
+      return slot;
+    });
+    let attempt = 1;
+    while (open.length > 0) {
+      const alone = open.find((slot) => slot.alone);
+      const round = alone ? [alone] : open;
+      const requests = round.map((slot) => this.request(slot));
+      await pacer?.acquire(requests.map(itemOf));
+      if (this.cancelled) return;
+      this.stats.calls++;
+      let outcome: Awaited<ReturnType<SendRequests>>;
+      try {
+        outcome = await this.options.send(requests);
+      } catch (error) {
+        if (error instanceof WriteDeniedError) throw this.denied(error, round);
+        throw error;
+      }
+      this.stats.consumedCapacity += outcome.consumedCapacity ?? 0;
+      const settled = new Set<Slot>();
+      let progressed = false;
+      let throttled = false;
+      for (const [index, slot] of round.entries()) {
+        const answer = outcome.answers[index] ?? { kind: 'retry', throttled: false };
+        if (answer.kind === 'retry') throttled ||= answer.throttled;
+        else progressed = true;
+        if (await this.settleSlot(slot, answer)) settled.add(slot);
+      }
+      if (settled.size > 0) pacer?.onSuccess(settled.size);
+      if (throttled) {
+        this.stats.throttles++;
+        pacer?.onThrottle();
+      }
+      open = open.filter((slot) => !settled.has(slot));
+      if (open.length === 0 || this.cancelled) return;
+      attempt = progressed ? 1 : attempt + 1;
+      if (attempt > maxAttempts) {
+        throw new DependencyError(
+          ErrorCode.WRITE_RETRIES_EXHAUSTED,
+          `${open.length} row(s) were still unwritten after ${maxAttempts} attempts (rows ${open
+            .map((slot) => slot.entry.row)
+            .join(', ')})`,
+        );
+      }
+      if (!progressed) {
+        this.stats.retries++;
+        await this.sleep(this.backoff(attempt - 1));
+      }
+    }
+  }
+
+  /** SPEC: a mode the role does not allow fails the file, naming the action and the variable to set. */
+  private denied(error: WriteDeniedError, round: readonly Slot[]): FileError {
+    const kinds = round.map((slot) => ({ slot, request: this.request(slot) }));
+    const needing = kinds.find(({ request }) => ACTION_OF[request.kind] === error.action)?.slot ?? round[0];
+    const mode = modeName(needing?.entry.op ?? WriteOp.put, this.options.condition);
+    return new FileError(
+      ErrorCode.WRITE_DENIED,
+      `the function may not perform ${error.action}, which write mode "${mode}" needs: add "${mode}" to write_modes in infra/terraform.tfvars (${error.message})`,
+      { ...(needing && { row: needing.entry.row }) },
+      { cause: error },
+    );
+  }
+}
+
+const itemOf = (request: ModeRequest): Item => ('item' in request ? request.item : request.key);
