@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createSendBatch, type TableInfo } from '../aws/dynamodb-table.ts';
+import { createSendRequests } from '../aws/statement-table.ts';
 import type { FileStore } from '../core/file-store.ts';
 import type { TypeMode } from '../core/item-plan.ts';
 import { keyIdOf } from '../core/key-schema.ts';
@@ -39,6 +40,8 @@ export const createProcessDeps = (setup: ProcessSetup): ProcessDeps => ({
   store: setup.store,
   write: {
     send: createSendBatch(setup.dynamodb, setup.tableName, { path: setup.writePath ?? 'lean' }),
+    // Write modes other than a plain put (the schema's `write`): BatchExecuteStatement and BatchWriteItem.
+    sendRequests: createSendRequests(setup.dynamodb, setup.tableName, setup.table.keySchema),
     keyIdOf: (item) => keyIdOf(item, setup.table.keySchema),
     concurrency: setup.writeConcurrency,
     maxAttempts: setup.maxWriteAttempts,
