@@ -29,6 +29,7 @@ import { exitCodeFor } from '../exit-code.ts';
 import { formatCounts, formatErrors, formatSpeed } from '../format.ts';
 import { createLocalFileStore } from '../local-file-store.ts';
 import { createProgress, type Progress } from '../progress.ts';
+import { applyWriteFlags, writeArgs } from '../write-args.ts';
 
 const SHOWN_ERRORS = 10;
 
@@ -87,6 +88,7 @@ export const ingestCommand = defineCommand({
       default: '10',
     },
     json: { type: 'boolean', description: 'Print the report as JSON instead of a summary' },
+    ...writeArgs,
     ...prefixArgs,
   },
   async run({ args }) {
@@ -94,8 +96,10 @@ export const ingestCommand = defineCommand({
     const maxAttempts = settingArg('MAX_WRITE_ATTEMPTS', args['max-attempts']);
     const typeMode = args['type-mode'] === 'string' ? 'string' : 'infer';
     const dialect = dialectArgs(args);
-    const schema: Schema | undefined =
-      args.schema === undefined ? undefined : await readSchemaFile(args.schema);
+    const schema: Schema | undefined = applyWriteFlags(
+      args.schema === undefined ? undefined : await readSchemaFile(args.schema),
+      args,
+    );
     const s3Input = args.input.startsWith('s3://') ? parseS3Url(args.input) : undefined;
     if (!s3Input) {
       await access(args.input).catch(() => {

@@ -230,6 +230,22 @@ export const parseSchema = (json: string | unknown, origin?: string): Schema => 
 };
 
 /**
+ * The schema with another `write` block (the CLI's `--mode`, `--condition`, … flags), checked as
+ * `parseSchema` checks one: the same messages, `origin` naming where the block came from.
+ */
+export const withWrite = (schema: Schema | undefined, write: unknown, origin: string): Schema => {
+  const prefix = `invalid schema (${origin}): `;
+  const parsed = parseSchema({ write }, origin).write;
+  const next: Schema = {
+    ...(schema ?? { columns: new Map(), otherColumns: OtherColumns.infer, add: new Map() }),
+    ...(parsed && { write: parsed }),
+  };
+  const dropped = droppedVersion(next);
+  if (dropped !== undefined) throw new ConfigError(`${prefix}${dropped}`);
+  return next;
+};
+
+/**
  * SPEC: `version` names an attribute of type N or S that the schema keeps (not one it drops by
  * `drop: true` or `otherColumns: "drop"`). What only the table knows (a key) is checked by the plan.
  */
