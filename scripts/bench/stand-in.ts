@@ -4,6 +4,7 @@ import { crc32 } from 'node:zlib';
 import { BENCH_KEY } from './generate.ts';
 
 const PUT_REQUEST = Buffer.from('"PutRequest"');
+const DELETE_REQUEST = Buffer.from('"DeleteRequest"');
 
 const send = (response: ServerResponse, status: number, body: unknown) => {
   const bytes = Buffer.from(JSON.stringify(body));
@@ -15,16 +16,27 @@ const send = (response: ServerResponse, status: number, body: unknown) => {
   response.end(bytes);
 };
 
-const countPuts = (body: Buffer): number => {
+const countOf = (body: Buffer, needle: Buffer): number => {
   let count = 0;
-  for (
-    let at = body.indexOf(PUT_REQUEST);
-    at !== -1;
-    at = body.indexOf(PUT_REQUEST, at + PUT_REQUEST.length)
-  ) {
-    count++;
-  }
+  for (let at = body.indexOf(needle); at !== -1; at = body.indexOf(needle, at + needle.length)) count++;
   return count;
+};
+
+/**
+ * A statement's answer from a table that holds every key (`existing`) or none: an UPDATE or a
+ * conditional DELETE of a missing item fails its condition (no item back), an INSERT of a held key
+ * is a duplicate; the item sent back for a held key is the key alone (its version is never lower).
+ */
+const answerStatement = (statement: string, existing: boolean) => {
+  const failed = { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' };
+  if (statement.startsWith('INSERT'))
+    return existing
+      ? { Error: { Code: 'DuplicateItem', Message: 'Duplicate primary key exists in table' } }
+      : {};
+  const conditional = statement.includes(' < ?');
+  if (!existing) return statement.startsWith('DELETE') && !conditional ? {} : { Error: failed };
+  // Held items are older than the rows: an update or a delete goes through.
+  return {};
 };
 
 /**
@@ -34,6 +46,8 @@ const countPuts = (body: Buffer): number => {
  * that every row arrived.
  */
 export const startStandIn = async (latencyMs: number) => {
+  /** Write modes: whether the table holds every key the statements name (see `answerStatement`). */
+  let existing = false;
   let items = 0;
   let calls = 0;
   let open = 0;
@@ -56,6 +70,28 @@ export const startStandIn = async (latencyMs: number) => {
         });
         return;
       }
+      if (target === 'DynamoDB_20120810.BatchExecuteStatement') {
+        const { Statements } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          Statements: { Statement: string }[];
+        };
+        calls++;
+        mostOpen = Math.max(mostOpen, ++open);
+        const Responses = Statements.map(({ Statement }) => ({
+          TableName: 'bench',
+          ...answerStatement(Statement, existing),
+        }));
+        items += Responses.filter((response) => !('Error' in response)).length;
+        const answer = () => {
+          open--;
+          send(response, 200, {
+            Responses,
+            ConsumedCapacity: [{ TableName: 'bench', CapacityUnits: Statements.length }],
+          });
+        };
+        if (latencyMs > 0) setTimeout(answer, latencyMs);
+        else answer();
+        return;
+      }
       if (target !== 'DynamoDB_20120810.BatchWriteItem') {
         send(response, 400, {
           __type: 'com.amazon.coral.validate#ValidationException',
@@ -63,7 +99,8 @@ export const startStandIn = async (latencyMs: number) => {
         });
         return;
       }
-      const puts = countPuts(Buffer.concat(chunks));
+      const body = Buffer.concat(chunks);
+      const puts = countOf(body, PUT_REQUEST) + countOf(body, DELETE_REQUEST);
       calls++;
       items += puts;
       mostOpen = Math.max(mostOpen, ++open);
@@ -82,6 +119,10 @@ export const startStandIn = async (latencyMs: number) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** Write modes: answer statements as a table holding every key (true) or none (false). */
+    holdEveryKey: (value: boolean) => {
+      existing = value;
+    },
     /** Items and calls received since the last reset, and the most calls it held at once. */
     take: () => {
       const taken = { items, calls, mostOpen };
