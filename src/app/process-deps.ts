@@ -41,7 +41,9 @@ export const createProcessDeps = (setup: ProcessSetup): ProcessDeps => ({
   write: {
     send: createSendBatch(setup.dynamodb, setup.tableName, { path: setup.writePath ?? 'lean' }),
     // Write modes other than a plain put (the schema's `write`): BatchExecuteStatement and BatchWriteItem.
-    sendRequests: createSendRequests(setup.dynamodb, setup.tableName, setup.table.keySchema),
+    sendRequests: createSendRequests(setup.dynamodb, setup.tableName, setup.table.keySchema, {
+      path: setup.writePath ?? 'lean',
+    }),
     keyIdOf: (item) => keyIdOf(item, setup.table.keySchema),
     concurrency: setup.writeConcurrency,
     maxAttempts: setup.maxWriteAttempts,

@@ -11,7 +11,10 @@ import { ItemRefusedError, RetryableWriteError, WriteDeniedError } from '../core
 import type { Item } from '../core/item.ts';
 import { type KeySchema, keyIdOf } from '../core/key-schema.ts';
 import { ACTION_OF, type ModeAnswer, type ModeRequest, type SendRequests } from '../core/mode-contract.ts';
+import { decodeItem } from './decode-item.ts';
+import { batchWriteBody } from './dynamodb-client.ts';
 import { classifyWriteError } from './dynamodb-table.ts';
+import { createLeanCall } from './lean-batch-write.ts';
 
 /** A PartiQL identifier: double-quoted, a `"` in it doubled. Values are never in the text: parameters. */
 const identifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
@@ -110,6 +113,68 @@ const failedCall = (error: unknown, count: number, action: string): ModeAnswer[]
 const capacityOf = (entries: readonly { CapacityUnits?: number }[] | undefined): number =>
   entries?.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0) ?? 0;
 
+type Transport = {
+  /** BatchWriteItem of puts and deletes: the requests left unprocessed (their items or keys, decoded). */
+  writeBatch(writes: WriteRequest[]): Promise<{ unprocessed: Item[]; consumed: number }>;
+  /** BatchExecuteStatement: one response per statement. */
+  execute(
+    statements: BatchStatementRequest[],
+  ): Promise<{ responses: BatchStatementResponse[]; consumed: number }>;
+};
+
+type RawWrite = {
+  PutRequest?: { Item?: Record<string, unknown> };
+  DeleteRequest?: { Key?: Record<string, unknown> };
+};
+
+/** The lean path (lean-batch-write.ts `createLeanCall`): bodies by `JSON.stringify`, answers by `JSON.parse`. */
+const leanTransport = (dynamodb: DynamoDBClient, tableName: string): Transport => {
+  const call = createLeanCall(dynamodb, tableName);
+  const post = async (operation: string, input: object) =>
+    JSON.parse((await call(operation, Buffer.from(batchWriteBody(input)))).body.toString('utf8'));
+  return {
+    async writeBatch(writes) {
+      const output = (await post('BatchWriteItem', {
+        RequestItems: { [tableName]: writes },
+        ReturnConsumedCapacity: 'TOTAL',
+      })) as {
+        UnprocessedItems?: Record<string, RawWrite[]>;
+        ConsumedCapacity?: { CapacityUnits?: number }[];
+      };
+      const unprocessed = (output.UnprocessedItems?.[tableName] ?? []).map((write) =>
+        decodeItem(write.PutRequest?.Item ?? write.DeleteRequest?.Key ?? {}),
+      );
+      return { unprocessed, consumed: capacityOf(output.ConsumedCapacity) };
+    },
+    async execute(statements) {
+      const output = (await post('BatchExecuteStatement', {
+        Statements: statements,
+        ReturnConsumedCapacity: 'TOTAL',
+      })) as { Responses?: BatchStatementResponse[]; ConsumedCapacity?: { CapacityUnits?: number }[] };
+      return { responses: output.Responses ?? [], consumed: capacityOf(output.ConsumedCapacity) };
+    },
+  };
+};
+
+/** The SDK client's `send` (WRITE_PATH=sdk). */
+const sdkTransport = (dynamodb: DynamoDBClient, tableName: string): Transport => ({
+  async writeBatch(writes) {
+    const response = await dynamodb.send(
+      new BatchWriteItemCommand({ RequestItems: { [tableName]: writes }, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    const unprocessed = (response.UnprocessedItems?.[tableName] ?? []).map(
+      (write) => (write.PutRequest?.Item ?? write.DeleteRequest?.Key ?? {}) as Item,
+    );
+    return { unprocessed, consumed: capacityOf(response.ConsumedCapacity) };
+  },
+  async execute(statements) {
+    const response = await dynamodb.send(
+      new BatchExecuteStatementCommand({ Statements: statements, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    return { responses: response.Responses ?? [], consumed: capacityOf(response.ConsumedCapacity) };
+  },
+});
+
 /**
  * The mode writer's table: puts and deletes go in one BatchWriteItem call, the statements in one
  * BatchExecuteStatement call (each with `ReturnValuesOnConditionCheckFailure: ALL_OLD`, so that a
@@ -119,51 +184,45 @@ export const createSendRequests = (
   dynamodb: DynamoDBClient,
   tableName: string,
   keySchema: KeySchema,
+  options: { readonly path?: 'lean' | 'sdk' } = {},
 ): SendRequests => {
+  const transport =
+    options.path === 'sdk' ? sdkTransport(dynamodb, tableName) : leanTransport(dynamodb, tableName);
   const batchWrite = async (requests: readonly ModeRequest[]) => {
     const writes: WriteRequest[] = requests.map((request) =>
       request.kind === 'put'
         ? { PutRequest: { Item: request.item as Record<string, SdkAttributeValue> } }
         : { DeleteRequest: { Key: (request as { key: Item }).key as Record<string, SdkAttributeValue> } },
     );
+    let outcome: Awaited<ReturnType<Transport['writeBatch']>>;
     try {
-      const response = await dynamodb.send(
-        new BatchWriteItemCommand({ RequestItems: { [tableName]: writes }, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      const left = new Set(
-        (response.UnprocessedItems?.[tableName] ?? []).map((write) =>
-          keyIdOf((write.PutRequest?.Item ?? write.DeleteRequest?.Key ?? {}) as Item, keySchema),
-        ),
-      );
-      const answers = requests.map(
-        (request): ModeAnswer =>
-          left.has(keyIdOf('item' in request ? request.item : request.key, keySchema))
-            ? { kind: 'retry', throttled: true }
-            : { kind: 'done' },
-      );
-      return { answers, consumedCapacity: capacityOf(response.ConsumedCapacity) };
+      outcome = await transport.writeBatch(writes);
     } catch (error) {
       return { answers: failedCall(error, requests.length, 'dynamodb:BatchWriteItem'), consumedCapacity: 0 };
     }
-  };
-  const send = (statements: BatchStatementRequest[]) =>
-    dynamodb.send(
-      new BatchExecuteStatementCommand({ Statements: statements, ReturnConsumedCapacity: 'TOTAL' }),
+    const left = new Set(outcome.unprocessed.map((unprocessed) => keyIdOf(unprocessed, keySchema)));
+    const answers = requests.map(
+      (request): ModeAnswer =>
+        left.has(keyIdOf('item' in request ? request.item : request.key, keySchema))
+          ? { kind: 'retry', throttled: true }
+          : { kind: 'done' },
     );
+    return { answers, consumedCapacity: outcome.consumed };
+  };
   const execute = async (requests: readonly ModeRequest[]) => {
     const statements: BatchStatementRequest[] = requests.map((request) => {
       const { text, parameters } = statementOf(tableName, request);
       return { Statement: text, Parameters: parameters, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' };
     });
-    let response: Awaited<ReturnType<typeof send>>;
+    let outcome: Awaited<ReturnType<Transport['execute']>>;
     try {
-      response = await send(statements);
+      outcome = await transport.execute(statements);
     } catch (error) {
       const first = requests[0] as ModeRequest;
       return { answers: failedCall(error, requests.length, ACTION_OF[first.kind]), consumedCapacity: 0 };
     }
-    const answers = requests.map((request, index) => answerOf(response.Responses?.[index], request));
-    return { answers, consumedCapacity: capacityOf(response.ConsumedCapacity) };
+    const answers = requests.map((request, index) => answerOf(outcome.responses[index], request));
+    return { answers, consumedCapacity: outcome.consumed };
   };
   return async (requests) => {
     const writes: number[] = [];
