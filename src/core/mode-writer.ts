@@ -7,6 +7,7 @@ import {
   type ModeRequest,
   type SendRequests,
 } from './mode-contract.ts';
+import { isEmptyUpdate, requestFor, type Step } from './mode-request.ts';
 import { modeName, type WriteCondition, WriteOp } from './schema/write-block.ts';
 import { BATCH_SIZE, type Pacer, sleep, type WriterStats } from './write-contract.ts';
 
@@ -30,12 +31,14 @@ export type ModeWriterOptions = {
 };
 
 /** Where a row is in its exchange with the table: the request it sends next. */
-type Step = 'put' | 'delete' | 'insert' | 'update' | 'deleteIf' | 'ensure';
 
 type Slot = { readonly entry: ModeEntry; step: Step; alone: boolean; turns: number };
 
 /** How many times one row may go from UPDATE to INSERT and back (each a race lost to another writer). */
 const MAX_TURNS = 8;
+
+/** How far the vote on the first request (see `insertFirst`) may lean either way: it follows a change within this many rows. */
+const MAX_LEAN = 100;
 
 /**
  * Writes rows under a write mode (SPEC, "Write modes"): each row's requests answer on their own
@@ -52,6 +55,13 @@ export class ModeWriter {
   private readonly keyLocks = new Map<string, Promise<void>>();
   private failure: unknown;
   private cancelled = false;
+  /**
+   * An upsert, and a write under `newer`, may start with either request: UPDATE (one round trip when
+   * the item exists) or INSERT (one when it does not); the other follows when the first finds the
+   * opposite. Each row's first answer votes for the request that would have settled it at once, so
+   * that a load into an empty table and a sync of existing items both take one round trip a row.
+   */
+  private lean = 0;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
@@ -126,39 +136,26 @@ export class ModeWriter {
     if (condition === 'absent') return 'insert';
     if (op === WriteOp.delete) return condition === 'newer' ? 'deleteIf' : 'delete';
     if (op === WriteOp.put && condition === 'none') return 'put';
-    return 'update';
+    return this.lean > 0 ? 'insert' : 'update';
   }
 
-  private request(slot: Slot): ModeRequest {
-    const { entry } = slot;
-    const { version } = this.options;
-    // The row's version is there under `newer`: a row without one is rejected before it gets here.
-    const value = version === undefined ? undefined : entry.item[version];
-    const newer =
-      this.options.condition === 'newer' && version !== undefined && value !== undefined
-        ? { attribute: version, value }
-        : undefined;
-    switch (slot.step) {
-      case 'put':
-        return { kind: 'put', item: entry.item };
-      case 'delete':
-        return { kind: 'delete', key: entry.key };
-      case 'insert':
-      case 'ensure':
-        return { kind: 'insert', item: entry.item };
-      case 'deleteIf':
-        return { kind: 'deleteIf', key: entry.key, newer: newer as NonNullable<typeof newer> };
-      case 'update': {
-        const set: Item = Object.create(null);
-        for (const name in entry.item) if (!(name in entry.key)) set[name] = entry.item[name] as Item[string];
-        return { kind: 'update', key: entry.key, set, remove: entry.remove, ...(newer && { newer }) };
-      }
-    }
+  /** A row's first answer to an UPDATE or INSERT that could have been the other: a vote. */
+  private vote(slot: Slot, answer: ModeAnswer): void {
+    if (slot.turns > 0 || this.options.condition === 'absent') return;
+    const insertWins =
+      (slot.step === 'update' && answer.kind === 'missing') ||
+      (slot.step === 'insert' && answer.kind === 'done');
+    const updateWins =
+      (slot.step === 'update' && (answer.kind === 'done' || answer.kind === 'exists')) ||
+      (slot.step === 'insert' && answer.kind === 'duplicate');
+    if (insertWins) this.lean = Math.min(MAX_LEAN, this.lean + 1);
+    else if (updateWins) this.lean = Math.max(-MAX_LEAN, this.lean - 1);
   }
 
   /** Applies an answer to a row: true when the row is settled (counted or rejected). */
   private async settleSlot(slot: Slot, answer: ModeAnswer): Promise<boolean> {
     const { entry } = slot;
+    this.vote(slot, answer);
     const deleting = slot.step === 'delete' || slot.step === 'deleteIf';
     switch (answer.kind) {
       case 'done':
@@ -204,14 +201,8 @@ export class ModeWriter {
       );
     }
     // A row whose UPDATE would set nothing only has to exist: an INSERT that finds it is done.
-    slot.step = step === 'update' && this.isEmptyUpdate(slot) ? 'ensure' : step;
+    slot.step = step === 'update' && isEmptyUpdate(slot.entry) ? 'ensure' : step;
     return false;
-  }
-
-  private isEmptyUpdate(slot: Slot): boolean {
-    if (slot.entry.remove.length > 0) return false;
-    for (const name in slot.entry.item) if (!(name in slot.entry.key)) return false;
-    return true;
   }
 
   private backoff(attempt: number): number {
@@ -225,7 +216,13 @@ export class ModeWriter {
     const { pacer, maxAttempts } = this.options;
     let open: Slot[] = entries.map((entry) => {
       const slot: Slot = { entry, step: this.firstStep(entry.op), alone: false, turns: 0 };
-      if (slot.step === 'update' && this.isEmptyUpdate(slot) && this.options.condition === 'none')
+      // A row that would set nothing only has to exist: an INSERT that finds it is done.
+      if (
+        slot.step !== 'put' &&
+        slot.step !== 'delete' &&
+        this.options.condition === 'none' &&
+        isEmptyUpdate(slot.entry)
+      )
         slot.step = 'ensure';
       return slot;
     });
@@ -233,7 +230,7 @@ export class ModeWriter {
     while (open.length > 0) {
       const alone = open.find((slot) => slot.alone);
       const round = alone ? [alone] : open;
-      const requests = round.map((slot) => this.request(slot));
+      const requests = round.map((slot) => requestFor(slot.entry, slot.step, this.options));
       await pacer?.acquire(requests.map(itemOf));
       if (this.cancelled) return;
       this.stats.calls++;
@@ -279,7 +276,7 @@ export class ModeWriter {
 
   /** SPEC: a mode the role does not allow fails the file, naming the action and the variable to set. */
   private denied(error: WriteDeniedError, round: readonly Slot[]): FileError {
-    const kinds = round.map((slot) => ({ slot, request: this.request(slot) }));
+    const kinds = round.map((slot) => ({ slot, request: requestFor(slot.entry, slot.step, this.options) }));
     const needing = kinds.find(({ request }) => ACTION_OF[request.kind] === error.action)?.slot ?? round[0];
     const mode = modeName(needing?.entry.op ?? WriteOp.put, this.options.condition);
     return new FileError(

@@ -185,6 +185,19 @@ describe('write modes: the table ends as if the rows were applied one at a time,
     expect(mixed.counts).toEqual({ written: 0, deleted: 0, skipped: 1, rejected: 0 });
   });
 
+  it('starts an upsert with INSERT while rows find no item, and with UPDATE once they find one', async () => {
+    const fresh = Array.from({ length: 250 }, (_, index) => `n${index},1,x`).join('\n');
+    const again = Array.from({ length: 250 }, (_, index) => `n${index},2,y`).join('\n');
+    const run = await runModes(`id,v,a\n${fresh}\n${again}\n`, { mode: 'upsert' }, [], { concurrency: 1 });
+    expect(run.counts).toEqual({ written: 500, deleted: 0, skipped: 0, rejected: 0 });
+    expect(run.table.n7).toEqual({ id: 'n7', v: 2, a: 'y' });
+    const first = run.log.map((kinds) => kinds[0]);
+    // One round trip a batch, but while the writer changes its mind (at the start, and at the turn).
+    expect(run.log.length).toBeLessThan(20 + 8);
+    expect(first.slice(4, 9)).toEqual(['insert', 'insert', 'insert', 'insert', 'insert']);
+    expect(first.slice(-3)).toEqual(['update', 'update', 'update']);
+  });
+
   it('keeps file order for a key repeated across batches and calls in flight', async () => {
     const keys = ['a', 'b', 'c'];
     const lines: string[] = [];
