@@ -58,7 +58,7 @@ export const benchModes = async (setup: {
         spec.ops ? files.ops : files.plain,
       );
       log(
-        `  ${row.rowsPerSecond} rows/s, ${row.cpuMicrosPerRow} µs/row, ${row.calls} calls, load ${row.load}`,
+        `  ${row.rowsPerSecond} rows/s, ${row.cpuMicrosPerRow} µs/row, ${row.calls} calls, up to ${row.mostOpen} at once, load ${row.load}`,
       );
       measured[index]?.push(row);
     }
@@ -83,6 +83,7 @@ export const benchModes = async (setup: {
       '% of put': put ? Math.round((row.rowsPerSecond * 100) / put) : '',
       'CPU µs/row': row.cpuMicrosPerRow,
       calls: row.calls,
+      'most in flight': row.mostOpen,
       load: row.load,
       ...(setup.runs > 1 && { 'rows/s of each run': row.runs.join(' ') }),
     })),
