@@ -269,7 +269,7 @@ const modeWriter = (write: IngestWriteOptions, plan: WritePlan, callbacks: Callb
       `write mode "${modeName(plan.spec.mode, plan.spec.condition)}" needs a sender of PartiQL statements, which this process was not given`,
     );
   }
-  const { sendRequests, send: _send, keyIdOf: _keyIdOf, marginMs: _marginMs, ...rest } = write;
+  const { sendRequests, send: _send, keyIdOf: _keyIdOf, ...rest } = write;
   return new ModeWriter({
     ...rest,
     ...callbacks,

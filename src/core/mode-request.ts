@@ -1,6 +1,7 @@
+import { ErrorCode, FileError, type WriteDeniedError } from './errors.ts';
 import type { Item } from './item.ts';
-import type { ModeEntry, ModeRequest } from './mode-contract.ts';
-import type { WriteCondition } from './schema/write-block.ts';
+import { ACTION_OF, type ModeEntry, type ModeRequest } from './mode-contract.ts';
+import { modeName, type WriteCondition, WriteOp } from './schema/write-block.ts';
 
 /** Where a row is in its exchange with the table: the request it sends next (`ensure`: an INSERT whose duplicate is done). */
 export type Step = 'put' | 'delete' | 'insert' | 'update' | 'deleteIf' | 'ensure';
@@ -13,11 +14,7 @@ export const isEmptyUpdate = (entry: ModeEntry): boolean => {
 };
 
 /** The request a row sends at a step; under `newer` it carries the row's version. */
-export const requestFor = (
-  entry: ModeEntry,
-  step: Step,
-  options: { readonly condition: WriteCondition; readonly version?: string },
-): ModeRequest => {
+export const requestFor = (entry: ModeEntry, step: Step, options: Options): ModeRequest => {
   const { version } = options;
   // The row's version is there under `newer`: a row without one is rejected before it gets here.
   const value = version === undefined ? undefined : entry.item[version];
@@ -41,4 +38,27 @@ export const requestFor = (
       return { kind: 'update', key: entry.key, set, remove: entry.remove, ...(newer && { newer }) };
     }
   }
+};
+
+/** The item a request writes, or its key: what the pacer counts. */
+export const itemOf = (request: ModeRequest): Item => ('item' in request ? request.item : request.key);
+
+type Options = { readonly condition: WriteCondition; readonly version?: string };
+
+/** SPEC: a mode the role does not allow fails the file, naming the action, the mode and the variable to set. */
+export const deniedError = (
+  error: WriteDeniedError,
+  rows: readonly { readonly entry: ModeEntry; readonly step: Step }[],
+  options: Options,
+): FileError => {
+  const needing =
+    rows.find(({ entry, step }) => ACTION_OF[requestFor(entry, step, options).kind] === error.action) ??
+    rows[0];
+  const mode = modeName(needing?.entry.op ?? WriteOp.put, options.condition);
+  return new FileError(
+    ErrorCode.WRITE_DENIED,
+    `the function may not perform ${error.action}, which write mode "${mode}" needs: add "${mode}" to write_modes in infra/terraform.tfvars (${error.message})`,
+    { ...(needing && { row: needing.entry.row }) },
+    { cause: error },
+  );
 };

@@ -1,15 +1,9 @@
-import { DependencyError, ErrorCode, FileError, WriteDeniedError } from './errors.ts';
-import type { Item } from './item.ts';
-import {
-  ACTION_OF,
-  type ModeAnswer,
-  type ModeEntry,
-  type ModeRequest,
-  type SendRequests,
-} from './mode-contract.ts';
-import { isEmptyUpdate, requestFor, type Step } from './mode-request.ts';
-import { modeName, type WriteCondition, WriteOp } from './schema/write-block.ts';
+import { DependencyError, ErrorCode, WriteDeniedError } from './errors.ts';
+import type { ModeAnswer, ModeEntry, SendRequests } from './mode-contract.ts';
+import { deniedError, isEmptyUpdate, itemOf, requestFor, type Step } from './mode-request.ts';
+import { type WriteCondition, WriteOp } from './schema/write-block.ts';
 import { BATCH_SIZE, type Pacer, sleep, type WriterStats } from './write-contract.ts';
+import { writeUnits } from './write-units.ts';
 
 export type ModeWriterOptions = {
   readonly send: SendRequests;
@@ -21,6 +15,8 @@ export type ModeWriterOptions = {
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
   readonly pacer?: Pacer;
+  /** As `BatchWriter`'s: on a paced table, the units outstanding stay within what half of it writes. */
+  readonly marginMs?: number;
   readonly signal?: AbortSignal;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -62,6 +58,9 @@ export class ModeWriter {
    * that a load into an empty table and a sync of existing items both take one round trip a row.
    */
   private lean = 0;
+  /** Units waiting to go out and in flight (metered only: a pacer with a rate, and a margin). */
+  private pendingUnits = 0;
+  private inFlightUnits = 0;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
@@ -75,6 +74,15 @@ export class ModeWriter {
   cancel(): void {
     this.cancelled = true;
     this.pending = new Map();
+    this.pendingUnits = 0;
+  }
+
+  /** Half of what the pacer's rate writes in half the margin (`BatchWriter.budget`); unlimited unmetered. */
+  private half(): number {
+    const rate = this.options.pacer?.rate?.();
+    const { marginMs } = this.options;
+    if (rate === undefined || marginMs === undefined) return Number.POSITIVE_INFINITY;
+    return Math.max(1, Math.floor((rate * marginMs) / 4 / 1000));
   }
 
   get isCancelled(): boolean {
@@ -87,7 +95,10 @@ export class ModeWriter {
     if (this.cancelled) return undefined;
     if (this.pending.has(entry.keyId)) return this.dispatch().then(() => this.put(entry));
     this.pending.set(entry.keyId, entry);
-    return this.pending.size >= BATCH_SIZE ? this.dispatch() : undefined;
+    const half = this.half();
+    if (half !== Number.POSITIVE_INFINITY) this.pendingUnits += writeUnits(entry.item);
+    const full = this.pending.size >= BATCH_SIZE || this.pendingUnits >= half;
+    return full ? this.dispatch() : undefined;
   }
 
   async flush(): Promise<void> {
@@ -106,10 +117,17 @@ export class ModeWriter {
 
   private async dispatch(): Promise<void> {
     const entries = [...this.pending.values()];
+    const units = this.pendingUnits;
     this.pending = new Map();
-    while (this.inFlight.size >= this.limit()) await Promise.race(this.inFlight);
+    this.pendingUnits = 0;
+    while (
+      this.inFlight.size > 0 &&
+      (this.inFlight.size >= this.limit() || (units > 0 && this.inFlightUnits + units > this.half()))
+    )
+      await Promise.race(this.inFlight);
     if (this.failure !== undefined) throw this.failure;
     if (this.cancelled) return;
+    this.inFlightUnits += units;
     const earlier = new Set<Promise<void>>();
     for (const entry of entries) {
       const lock = this.keyLocks.get(entry.keyId);
@@ -123,6 +141,7 @@ export class ModeWriter {
       this.failure ??= error;
     });
     const done: Promise<void> = task.finally(() => {
+      this.inFlightUnits -= units;
       this.inFlight.delete(done);
       for (const entry of entries)
         if (this.keyLocks.get(entry.keyId) === done) this.keyLocks.delete(entry.keyId);
@@ -238,7 +257,7 @@ export class ModeWriter {
       try {
         outcome = await this.options.send(requests);
       } catch (error) {
-        if (error instanceof WriteDeniedError) throw this.denied(error, round);
+        if (error instanceof WriteDeniedError) throw deniedError(error, round, this.options);
         throw error;
       }
       this.stats.consumedCapacity += outcome.consumedCapacity ?? 0;
@@ -273,19 +292,4 @@ export class ModeWriter {
       }
     }
   }
-
-  /** SPEC: a mode the role does not allow fails the file, naming the action and the variable to set. */
-  private denied(error: WriteDeniedError, round: readonly Slot[]): FileError {
-    const kinds = round.map((slot) => ({ slot, request: requestFor(slot.entry, slot.step, this.options) }));
-    const needing = kinds.find(({ request }) => ACTION_OF[request.kind] === error.action)?.slot ?? round[0];
-    const mode = modeName(needing?.entry.op ?? WriteOp.put, this.options.condition);
-    return new FileError(
-      ErrorCode.WRITE_DENIED,
-      `the function may not perform ${error.action}, which write mode "${mode}" needs: add "${mode}" to write_modes in infra/terraform.tfvars (${error.message})`,
-      { ...(needing && { row: needing.entry.row }) },
-      { cause: error },
-    );
-  }
 }
-
-const itemOf = (request: ModeRequest): Item => ('item' in request ? request.item : request.key);

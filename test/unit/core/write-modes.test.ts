@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { ingest } from '../../../src/core/ingest.ts';
 import type { Item } from '../../../src/core/item.ts';
 import { type KeySchema, keyIdOf } from '../../../src/core/key-schema.ts';
+import { createPacer } from '../../../src/core/pacer.ts';
 import { parseSchema } from '../../../src/core/schema/schema.ts';
 import { compileSchemaPlan } from '../../../src/core/schema/schema-plan.ts';
+import type { Pacer } from '../../../src/core/write-contract.ts';
 import { applyOneAtATime, createModeTable, type Fault, type OracleRow } from '../../support/mode-table.ts';
 
 const KEYS: KeySchema = { partition: { name: 'id', type: 'S' } };
@@ -29,7 +31,7 @@ const plainOf = (stored: Item): Record<string, string | number> =>
 const tableOf = (items: Map<string, Item>) =>
   Object.fromEntries([...items.values()].map((stored) => [String(plainOf(stored).id), plainOf(stored)]));
 
-type Run = { concurrency?: number; faults?: Fault[]; typed?: boolean };
+type Run = { concurrency?: number; faults?: Fault[]; typed?: boolean; pacer?: Pacer; marginMs?: number };
 
 /** Runs a CSV through `ingest` under a `write` block, against a table holding `initial`. */
 const runModes = async (csv: string, write: object, initial: readonly Item[] = [], run: Run = {}) => {
@@ -49,6 +51,8 @@ const runModes = async (csv: string, write: object, initial: readonly Item[] = [
       concurrency: run.concurrency ?? 4,
       maxAttempts: 5,
       sleep: async () => undefined,
+      ...(run.pacer && { pacer: run.pacer }),
+      ...(run.marginMs !== undefined && { marginMs: run.marginMs }),
     },
     rejected: { add: (_header, row) => void rejected.push(row.row) },
   });
@@ -196,6 +200,15 @@ describe('write modes: the table ends as if the rows were applied one at a time,
     expect(run.log.length).toBeLessThan(20 + 8);
     expect(first.slice(4, 9)).toEqual(['insert', 'insert', 'insert', 'insert', 'insert']);
     expect(first.slice(-3)).toEqual(['update', 'update', 'update']);
+  });
+
+  it('on a paced table, keeps the units outstanding within what half the margin writes', async () => {
+    // 40 WCU and a 1 s margin: at most 10 units in calls in flight and waiting, so batches of 10 rows.
+    const pacer = createPacer({ writeCapacity: 40, maxConcurrency: 8, sleep: async () => undefined });
+    const csv = `id,a\n${Array.from({ length: 100 }, (_, index) => `p${index},x`).join('\n')}\n`;
+    const run = await runModes(csv, { mode: 'upsert' }, [], { pacer, marginMs: 1000 });
+    expect(run.counts.written).toBe(100);
+    expect(Math.max(...run.log.map((call) => call.length))).toBe(10);
   });
 
   it('keeps file order for a key repeated across batches and calls in flight', async () => {
