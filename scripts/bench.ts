@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --profile]`: how fast and how lean csv2ddb is.
  * (`npm run bench -- --many-files`: only the "many files, one small table" case, see bench/many-files.ts.)
+ * (`npm run bench -- --modes`: only the write modes at 10 ms per call, see bench/modes.ts.)
  * Generates EC2-inventory-like CSV files (100k and 1M rows; 100k only with --quick), puts them in
  * s3rver, and runs the built handler on each in a child process of its own, writing to (a) dynalite
  * (in a process of its own too), (b) a DynamoDB stand-in answering each BatchWriteItem after 10 ms,
@@ -22,6 +23,7 @@ import { costPerMillion, costTable, PRICES } from './bench/cost.ts';
 import { startDynalite } from './bench/dynalite.ts';
 import { generateCsv } from './bench/generate.ts';
 import { MANY_FILES_CASES, type ManyFilesRow, printManyFiles, runManyFiles } from './bench/many-files.ts';
+import { benchModes } from './bench/modes-run.ts';
 import { buildForProfile, summariseProfile } from './bench/profile.ts';
 import { importTime, median, runCase } from './bench/run.ts';
 import { startStandIn } from './bench/stand-in.ts';
@@ -53,6 +55,8 @@ const { values: options } = parseArgs({
      * once into a metered 5-WCU and 100-WCU table; minutes); `--only 5WCU` picks one of the two.
      */
     'many-files': { type: 'boolean', default: false },
+    /** Runs only the write modes (scripts/bench/modes.ts): each mode at 10 ms per call, 1M rows (--rows N). */
+    modes: { type: 'boolean', default: false },
   },
 });
 const WRITE_PATHS = options['write-path'] === 'both' ? ['lean', 'sdk'] : [options['write-path'] as string];
@@ -114,6 +118,23 @@ if (options['many-files']) {
   process.exit(0);
 }
 const slow = await startStandIn(10);
+if (options.modes) {
+  await benchModes({
+    servers,
+    bucket: BUCKET,
+    handler: HANDLER,
+    standIn: slow,
+    work,
+    rows: SIZES.at(-1) as number,
+    runs: RUNS,
+    only: options.only,
+    log,
+  });
+  await slow.close();
+  await servers.close();
+  await rm(work, { recursive: true, force: true });
+  process.exit(0);
+}
 const instant = await startStandIn(0);
 
 type Row = {

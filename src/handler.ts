@@ -40,6 +40,8 @@ const record = (result: TaskResult): void => {
   metrics.addMetric('rowsRead', MetricUnit.Count, report.rowsRead);
   metrics.addMetric('rowsWritten', MetricUnit.Count, report.rowsWritten);
   metrics.addMetric('rowsRejected', MetricUnit.Count, report.rowsRejected);
+  metrics.addMetric('rowsSkipped', MetricUnit.Count, report.rowsSkipped);
+  metrics.addMetric('rowsDeleted', MetricUnit.Count, report.rowsDeleted);
   metrics.addMetric('filesFailed', MetricUnit.Count, report.status === 'failed' ? 1 : 0);
   metrics.addMetric('writeRetries', MetricUnit.Count, report.writes.retries);
   metrics.addMetric('writeThrottles', MetricUnit.Count, report.writes.throttles);

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createSendBatch, type TableInfo } from '../aws/dynamodb-table.ts';
+import { createSendRequests } from '../aws/statement-table.ts';
 import { createDryRunSend } from '../core/dry-run-send.ts';
 import type { FileStore } from '../core/file-store.ts';
 import type { TypeMode } from '../core/item-plan.ts';
@@ -47,6 +48,12 @@ export const createProcessDeps = (setup: ProcessSetup): ProcessDeps => ({
     send: setup.dryRun
       ? createDryRunSend(setup.table.keySchema)
       : createSendBatch(setup.dynamodb, setup.tableName, { path: setup.writePath ?? 'lean' }),
+    // Write modes other than a plain put (the schema's `write`): BatchExecuteStatement and BatchWriteItem.
+    ...(!setup.dryRun && {
+      sendRequests: createSendRequests(setup.dynamodb, setup.tableName, setup.table.keySchema, {
+        path: setup.writePath ?? 'lean',
+      }),
+    }),
     keyIdOf: (item) => keyIdOf(item, setup.table.keySchema),
     concurrency: setup.writeConcurrency,
     maxAttempts: setup.maxWriteAttempts,

@@ -41,7 +41,9 @@ export const batchWriteBody = (input: unknown): string =>
  */
 export class BatchWriteJsonProtocol extends AwsJson1_0Protocol {
   override async serializeRequest(...[operation, input, context]: SerializeArgs) {
-    if (operation.name !== 'BatchWriteItem') return super.serializeRequest(operation, input, context);
+    // BatchExecuteStatement (write modes) too: its parameters are in the same wire shape.
+    if (operation.name !== 'BatchWriteItem' && operation.name !== 'BatchExecuteStatement')
+      return super.serializeRequest(operation, input, context);
     const request = await super.serializeRequest(operation, {}, context);
     request.body = batchWriteBody(input);
     return request;

@@ -127,14 +127,15 @@ const correctClockSkew = (config: Config, answer: HttpAnswer, error: DynamoServi
 };
 
 /**
- * BatchWriteItem of puts without the SDK's per-call machinery: the body the SDK would send (its
- * JSON protocol's bytes, `batchWriteBody`), the headers its middleware would set, signed by the
- * client's own SigV4 signer with the client's credential provider (memoized by the SDK, refreshed
- * before expiry: Lambda's role credentials keep working), sent to the endpoint the client resolves,
- * retried by the client's own retry strategy (same attempts, backoff and retry quota), over
- * kept-alive connections. The SDK client stays for every other call.
+ * One DynamoDB call without the SDK's per-call machinery: a body already in the JSON protocol's
+ * bytes, the headers the SDK's middleware would set, signed by the client's own SigV4 signer with the
+ * client's credential provider (memoized by the SDK, refreshed before expiry: Lambda's role
+ * credentials keep working), sent to the endpoint the client resolves, retried by the client's own
+ * retry strategy (same attempts, backoff and retry quota), over kept-alive connections. It resolves
+ * to a 2xx answer, or throws the service's error as the SDK raises it. The SDK client stays for
+ * every other call.
  */
-export const createLeanBatchWrite = (
+export const createLeanCall = (
   dynamodb: DynamoDBClient,
   tableName: string,
   options: LeanWriteOptions = {},
@@ -164,21 +165,16 @@ export const createLeanBatchWrite = (
     return poster.post(p.url.pathname || '/', signed.headers, body);
   };
 
-  const write = async (items: readonly Item[]): Promise<SendOutcome> => {
+  /** `operation`: `BatchWriteItem`, `BatchExecuteStatement`. */
+  const call = async (operation: string, body: Buffer): Promise<HttpAnswer> => {
     prepared ??= prepare(dynamodb, tableName).catch((error: unknown) => {
       prepared = undefined;
       throw error;
     });
     const p = await prepared;
-    const body = Buffer.from(
-      batchWriteBody({
-        RequestItems: { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
     const headers: Record<string, string> = {
       'content-type': 'application/x-amz-json-1.0',
-      'x-amz-target': 'DynamoDB_20120810.BatchWriteItem',
+      'x-amz-target': `DynamoDB_20120810.${operation}`,
       'content-length': String(body.byteLength),
       ...p.userAgent,
       ...p.endpointHeaders,
@@ -203,7 +199,7 @@ export const createLeanBatchWrite = (
         const answer = await attempt(p, request, body);
         if (answer.status >= 200 && answer.status < 300) {
           p.retryStrategy.recordSuccess(token);
-          return outcomeOf(answer, tableName);
+          return answer;
         }
         error = errorOf(answer);
         correctClockSkew(p.config, answer, error as DynamoServiceError);
@@ -226,7 +222,26 @@ export const createLeanBatchWrite = (
     }
   };
 
-  return Object.assign(write, { close: () => poster?.close() });
+  return Object.assign(call, { close: () => poster?.close() });
+};
+
+/** BatchWriteItem of puts by the lean path (`createLeanCall`), with the body the SDK would send (`batchWriteBody`). */
+export const createLeanBatchWrite = (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  options: LeanWriteOptions = {},
+) => {
+  const call = createLeanCall(dynamodb, tableName, options);
+  const write = async (items: readonly Item[]): Promise<SendOutcome> => {
+    const body = Buffer.from(
+      batchWriteBody({
+        RequestItems: { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    return outcomeOf(await call('BatchWriteItem', body), tableName);
+  };
+  return Object.assign(write, { close: call.close });
 };
 
 type WriteOutput = {

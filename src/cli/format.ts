@@ -26,8 +26,17 @@ export const formatTable = (
     .join('\n');
 };
 
-export const formatCounts = (report: Pick<Report, 'rowsRead' | 'rowsWritten' | 'rowsRejected'>): string =>
-  `${report.rowsRead} rows read, ${report.rowsWritten} written, ${report.rowsRejected} rejected`;
+/** The counts line; skipped and deleted rows (write modes) only when there are any. */
+export const formatCounts = (
+  counts: Pick<Report, 'rowsRead' | 'rowsWritten' | 'rowsRejected'> & {
+    readonly rowsDeleted?: number;
+    readonly rowsSkipped?: number;
+  },
+): string =>
+  `${counts.rowsRead} rows read, ${counts.rowsWritten} written, ` +
+  ((counts.rowsDeleted ?? 0) > 0 ? `${counts.rowsDeleted} deleted, ` : '') +
+  ((counts.rowsSkipped ?? 0) > 0 ? `${counts.rowsSkipped} skipped, ` : '') +
+  `${counts.rowsRejected} rejected`;
 
 /** The speed line: rows/s and how long the file took. */
 export const formatSpeed = (report: Report): string =>

@@ -21,6 +21,11 @@ export type IngestOptions = PrefixOptions & {
   json?: boolean;
   resume?: boolean;
   dryRun?: boolean;
+  mode?: string;
+  condition?: string;
+  version?: string;
+  op?: string;
+  emptyFields?: string;
 };
 
 export type ReplayOptions = PrefixOptions & {
@@ -83,6 +88,11 @@ const addIngest = (program: Command) =>
       .option('--concurrency <n>', 'BatchWriteItem calls in flight (1-64)', '16')
       .option('--max-attempts <n>', 'Calls per batch that write nothing before giving up (1-100)', '10')
       .option('--json', 'Print the report as JSON instead of a summary')
+      .option('--mode <mode>', "put (default), upsert or delete (over the schema's write.mode)")
+      .option('--condition <condition>', 'none (default), absent (insert only) or newer (with --version)')
+      .option('--version <attribute>', 'The attribute that orders rows under --condition newer')
+      .option('--op <column>', 'A column that says put, upsert or delete per row')
+      .option('--empty-fields <what>', 'keep (default) or remove: what an empty field does under upsert')
       .option('--resume', 'Go on from where an interrupted run (Ctrl-C) of this local file stopped')
       .option(
         '--dry-run',

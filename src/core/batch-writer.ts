@@ -2,6 +2,7 @@ import { DependencyError, ErrorCode, ItemRefusedError, RetryableWriteError } fro
 import type { Item } from './item.ts';
 import {
   BATCH_SIZE,
+  PACE_FALL,
   type Pacer,
   type SendBatch,
   sleep,
@@ -41,12 +42,6 @@ type Pending = WriteEntry & { rows: number; units: number; previous: Pending | u
 
 /** How many rows of one key a batch holds before it is sent: bounds what `previous` keeps. */
 const MAX_ROWS_PER_KEY = BATCH_SIZE;
-
-/**
- * How far a file's pace may fall after it queued its writes and still drain them in time: its share
- * of the table drops when other files start (seen at the next heartbeat), and throttling cuts it.
- */
-export const PACE_FALL = 10;
 
 /**
  * Writes entries in batches of 25 with several calls in flight, in file order for equal keys:

@@ -73,7 +73,13 @@ const ContinuationSchema = z.strictObject({
       z.strictObject({
         header: z.array(text).check(z.minLength(1)),
         offset: positive,
-        counts: z.strictObject({ rowsRead: count, rowsWritten: count, rowsRejected: count }),
+        counts: z.strictObject({
+          rowsRead: count,
+          rowsWritten: count,
+          rowsRejected: count,
+          rowsSkipped: z.optional(count),
+          rowsDeleted: z.optional(count),
+        }),
         errors: z
           .array(
             z.strictObject({

@@ -25,6 +25,7 @@ export const ErrorCode = {
   CSV_RECORD_TOO_LARGE: 'CSV_RECORD_TOO_LARGE',
   CSV_MALFORMED: 'CSV_MALFORMED',
   SCHEMA_INVALID: 'SCHEMA_INVALID',
+  WRITE_DENIED: 'WRITE_DENIED',
   // row-level
   ROW_MALFORMED: 'ROW_MALFORMED',
   ROW_FIELD_COUNT: 'ROW_FIELD_COUNT',
@@ -35,6 +36,8 @@ export const ErrorCode = {
   VALUE_INVALID: 'VALUE_INVALID',
   VALUE_REQUIRED: 'VALUE_REQUIRED',
   ITEM_REFUSED: 'ITEM_REFUSED',
+  OP_INVALID: 'OP_INVALID',
+  VERSION_MISSING: 'VERSION_MISSING',
   // exceptions
   CONFIG_INVALID: 'CONFIG_INVALID',
   WRITE_RETRIES_EXHAUSTED: 'WRITE_RETRIES_EXHAUSTED',
@@ -105,5 +108,17 @@ export class ItemRefusedError extends Csv2ddbError {
   override name = 'ItemRefusedError';
   constructor(message: string, options?: ErrorOptions) {
     super(ErrorCode.ITEM_REFUSED, message, {}, options);
+  }
+}
+
+/** The role may not perform a DynamoDB action a write mode needs (an AccessDeniedException): not retried. */
+export class WriteDeniedError extends Csv2ddbError {
+  override name = 'WriteDeniedError';
+  constructor(
+    readonly action: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(ErrorCode.WRITE_DENIED, message, {}, options);
   }
 }

@@ -4,12 +4,16 @@ import { asDataError, decodeInput, needsHead, readHead } from './decode.ts';
 import { type CsvDialect, DEFAULT_DIALECT, type Encoding } from './dialect.ts';
 import { ErrorCode, FileError, RowError } from './errors.ts';
 import { readHeader, rejectedColumnsIn } from './header.ts';
-import type { ItemPlan } from './item-plan.ts';
+import type { ItemPlan, WritePlan } from './item-plan.ts';
+import type { ModeEntry, SendRequests } from './mode-contract.ts';
+import { ModeWriter, type ModeWriterOptions } from './mode-writer.ts';
 import { type CsvParser, parseCsvChunks } from './parse-chunks.ts';
 import type { RejectedRow, RejectedSink } from './rejected-csv.ts';
+import { toModeEntry } from './row-write.ts';
+import { isPlainPut, modeName } from './schema/write-block.ts';
 import { toItem } from './to-item.ts';
 import { type ColumnTypes, createTypeTally, type TypeTally } from './type-tally.ts';
-import type { WriterStats } from './write-contract.ts';
+import type { WriteEntry, WriterStats } from './write-contract.ts';
 
 export const MAX_REPORTED_ERRORS = 100;
 
@@ -34,7 +38,14 @@ export const fileErrorEntry = (error: FileError, row = error.context.row): Repor
   code: error.code,
 });
 
-export type Counts = { rowsRead: number; rowsWritten: number; rowsRejected: number };
+export type Counts = {
+  rowsRead: number;
+  rowsWritten: number;
+  rowsRejected: number;
+  /** Write modes: rows whose condition did not hold, and deletes (SPEC); absent counts 0. */
+  rowsSkipped?: number;
+  rowsDeleted?: number;
+};
 
 /** Where a stopped file goes on: a record boundary, with everything learnt so far. */
 export type ResumePoint = {
@@ -54,6 +65,11 @@ export type ObjectPin = { readonly versionId?: string; readonly eTag?: string };
 /** A file's bytes from some offset on, and the version they belong to. */
 export type OpenedFile = { readonly body: Readable; readonly pin?: ObjectPin };
 
+/** The writer's settings; `sendRequests` carries the rows of a `write` mode other than a plain put. */
+export type IngestWriteOptions = Omit<BatchWriterOptions, 'onWritten' | 'onRejected'> & {
+  readonly sendRequests?: SendRequests;
+};
+
 export type IngestOptions = {
   /** Opens the file's bytes from an offset (plain files) or from its start (gzip, which is skipped ahead). */
   readonly open: (offset: number) => Promise<OpenedFile>;
@@ -62,7 +78,7 @@ export type IngestOptions = {
   readonly dialect?: CsvDialect;
   /** Builds the item plan from the header; throws a `FileError` for a header it cannot use. */
   readonly plan: (header: readonly string[]) => ItemPlan | Promise<ItemPlan>;
-  readonly write: Omit<BatchWriterOptions, 'onWritten' | 'onRejected'>;
+  readonly write: IngestWriteOptions;
   readonly rejected: RejectedSink;
   /** Told the encoding the file is read in (UTF-16 by its byte order mark, when declared UTF-8) before any row is rejected. */
   readonly onEncoding?: (encoding: Encoding) => void;
@@ -122,14 +138,25 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
     report({ row: row.row, message: row.reason, code });
     await options.rejected.add(header ?? [], row);
   };
-  const writer = new BatchWriter({
-    ...options.write,
-    onWritten: (rows) => {
+  const callbacks = {
+    onWritten: (rows: number) => {
       counts.rowsWritten += rows;
     },
-    onRejected: (entry, reason) =>
+    onSkipped: (rows: number) => {
+      counts.rowsSkipped = (counts.rowsSkipped ?? 0) + rows;
+    },
+    onDeleted: (rows: number) => {
+      counts.rowsDeleted = (counts.rowsDeleted ?? 0) + rows;
+    },
+    onRejected: (entry: WriteEntry, reason: string) =>
       reject({ row: entry.row, reason, fields: entry.fields }, ErrorCode.ITEM_REFUSED),
-  });
+  };
+  // The writer follows the plan: a plain put goes the BatchWriteItem path, a write mode the mode writer.
+  let writer: RowWriter = new BatchWriter({ ...options.write, ...callbacks });
+  const writerFor = (next: ItemPlan): ItemPlan => {
+    if (next.write && !isPlainPut(next.write.spec)) writer = modeWriter(options.write, next.write, callbacks);
+    return next;
+  };
 
   let offset = resume?.offset ?? 0;
   let stopped = false;
@@ -144,7 +171,7 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
     ...(plan?.schemaVersion !== undefined && { schemaVersion: plan.schemaVersion }),
   });
   try {
-    plan = header ? await options.plan(header) : undefined;
+    plan = header ? writerFor(await options.plan(header)) : undefined;
     // Resuming a plain file past its byte order mark: read it, since it may say UTF-16.
     const head = needsHead({ gzip: options.gzip, encoding: dialect.encoding }, offset)
       ? await readHead((await options.open(0)).body)
@@ -182,7 +209,7 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
           recordHeader = readHeader(record.fields);
           leftOut = rejectedColumnsIn(recordHeader);
           header = recordHeader.slice(leftOut);
-          plan = await options.plan(header);
+          plan = writerFor(await options.plan(header));
         } else {
           const row = ++counts.rowsRead;
           const fields = leftOut > 0 ? record.fields.slice(leftOut) : record.fields;
@@ -208,11 +235,13 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
     // The rows read before bad data are good: write them, so that the counts say exactly how far the file got.
     const cause =
       error instanceof FileError ? await writer.flush().catch((failure: unknown) => failure) : error;
-    if (cause !== undefined) {
+    // A write the role may not perform (WRITE_DENIED) fails the file, like bad data: no retry mends it.
+    if (cause !== undefined && !(cause instanceof FileError)) {
       await writer.settle();
       return { outcome: 'aborted', counts, errors, ...learnt(), cause };
     }
-    const fileError = error as FileError;
+    await writer.settle();
+    const fileError = (cause ?? error) as FileError;
     // Every record before bad bytes or an oversized record was read: the problem is in the next row.
     const inNextRow =
       fileError.code === ErrorCode.FILE_NOT_UTF8 || fileError.code === ErrorCode.CSV_RECORD_TOO_LARGE;
@@ -241,10 +270,21 @@ const toEntry = (
   plan: ItemPlan,
   fields: string[],
   row: number,
-  writer: BatchWriter,
+  writer: RowWriter,
   reject: (row: RejectedRow, code: string) => Promise<void>,
   tally: TypeTally,
 ): Promise<void> | undefined => {
+  if (writer instanceof ModeWriter) {
+    let modeEntry: ModeEntry;
+    try {
+      modeEntry = toModeEntry(plan, plan.write as WritePlan, fields, row);
+    } catch (error) {
+      if (!(error instanceof RowError)) throw error;
+      return reject({ row, reason: error.message, fields }, error.code);
+    }
+    tally.count(plan, modeEntry.item);
+    return writer.put(modeEntry);
+  }
   let entry: ReturnType<typeof toItem>;
   try {
     entry = toItem(plan, fields, row);
@@ -254,4 +294,25 @@ const toEntry = (
   }
   tally.count(plan, entry.item);
   return writer.put({ item: entry.item, keyId: entry.keyId, row, fields });
+};
+
+type RowWriter = BatchWriter | ModeWriter;
+
+type Callbacks = Pick<ModeWriterOptions, 'onWritten' | 'onSkipped' | 'onDeleted' | 'onRejected'>;
+
+const modeWriter = (write: IngestWriteOptions, plan: WritePlan, callbacks: Callbacks): ModeWriter => {
+  if (!write.sendRequests) {
+    throw new FileError(
+      ErrorCode.WRITE_DENIED,
+      `write mode "${modeName(plan.spec.mode, plan.spec.condition)}" needs a sender of PartiQL statements, which this process was not given`,
+    );
+  }
+  const { sendRequests, send: _send, keyIdOf: _keyIdOf, ...rest } = write;
+  return new ModeWriter({
+    ...rest,
+    ...callbacks,
+    send: sendRequests,
+    condition: plan.spec.condition,
+    ...(plan.spec.version !== undefined && { version: plan.spec.version }),
+  });
 };

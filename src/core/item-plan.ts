@@ -3,6 +3,7 @@ import { ErrorCode, FileError } from './errors.ts';
 import type { AttributeValue } from './item.ts';
 import type { KeyAttribute, KeySchema } from './key-schema.ts';
 import { isInferredNumber } from './number.ts';
+import type { WriteSpec } from './schema/write-block.ts';
 
 export const TypeMode = { infer: 'infer', string: 'string' } as const;
 export type TypeMode = (typeof TypeMode)[keyof typeof TypeMode];
@@ -29,6 +30,15 @@ export type KeyColumnPlan = {
 /** An attribute added to every item (the schema's `add`). */
 export type Addition = { readonly attribute: string; readonly value: (row: number) => AttributeValue };
 
+/** How one file's rows land (the schema's `write`), for this header. */
+export type WritePlan = {
+  readonly spec: WriteSpec;
+  /** The index of the `op` column in the header; absent when the header lacks it. */
+  readonly opIndex?: number;
+  /** The plan of a delete row: the key columns, and the version column under `newer`. */
+  readonly deletePlan: ItemPlan;
+};
+
 /** How each column of one file's header becomes part of an item. */
 export type ItemPlan = {
   readonly header: readonly string[];
@@ -40,6 +50,8 @@ export type ItemPlan = {
   readonly mayNest: boolean;
   /** The version (S3 ETag) of the column schema the plan was compiled from, when it came from S3. */
   readonly schemaVersion?: string;
+  /** Absent: every row is a put (`WRITE_DEFAULT`). */
+  readonly write?: WritePlan;
 };
 
 const inferBoolean = (text: string): boolean | undefined => {

@@ -22,6 +22,9 @@ export type Report = {
   readonly rowsRead: number;
   readonly rowsWritten: number;
   readonly rowsRejected: number;
+  /** Write modes (SPEC): rows whose condition did not hold, and deletes. */
+  readonly rowsSkipped: number;
+  readonly rowsDeleted: number;
   readonly errors: readonly ReportedError[];
   readonly rejectedRowsKey?: string;
   readonly startedAt: string;
@@ -66,6 +69,8 @@ export const buildReport = (input: ReportInput): Report => {
     rowsRead: counts.rowsRead,
     rowsWritten: counts.rowsWritten,
     rowsRejected: counts.rowsRejected,
+    rowsSkipped: counts.rowsSkipped ?? 0,
+    rowsDeleted: counts.rowsDeleted ?? 0,
     errors: [...input.errors].sort((a, b) => (a.row ?? 0) - (b.row ?? 0)),
     ...(input.rejectedRowsKey !== undefined &&
       counts.rowsRejected > 0 && { rejectedRowsKey: input.rejectedRowsKey }),

@@ -48,3 +48,10 @@ export type WriterStats = {
 
 /** Waits `ms` on the global timer (which tests may fake); the writer and the pacer take it as their default. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How far a file's pace may fall after it queued its writes and still drain them in time: its share
+ * of the table drops when other files start (seen at the next count), and throttling cuts it.
+ * The writers keep what is outstanding within what a tenth of the pace writes in half the margin.
+ */
+export const PACE_FALL = 10;

@@ -104,7 +104,27 @@ export const startDynamoFaultProxy = async (target: string, schedule: DynamoSche
     const isBatchWrite = request.headers['x-amz-target'] === 'DynamoDB_20120810.BatchWriteItem';
     const input = isBatchWrite ? (JSON.parse(body.toString('utf8')) as WriteRequests) : undefined;
     const [table, writes = []] = Object.entries(input?.RequestItems ?? {})[0] ?? [];
-    const fault = input ? schedule(++calls, writes.length) : DynamoFault.pass;
+    // Write modes' PartiQL calls take the same schedule; `partial` answers half their statements throttled.
+    const statements =
+      operation === 'BatchExecuteStatement'
+        ? (JSON.parse(body.toString('utf8')) as { Statements: unknown[] })
+        : undefined;
+    const fault =
+      input || statements
+        ? schedule(++calls, writes.length || statements?.Statements.length || 0)
+        : DynamoFault.pass;
+    if (statements && fault === 'partial' && statements.Statements.length >= 2) {
+      faults[fault]++;
+      const kept = Math.ceil(statements.Statements.length / 2);
+      const reduced = { ...statements, Statements: statements.Statements.slice(0, kept) };
+      const answer = await forward(url, agent, request, Buffer.from(JSON.stringify(reduced)));
+      const output = JSON.parse((await readBody(answer)).toString('utf8')) as { Responses?: unknown[] };
+      if (answer.statusCode !== 200) return sendJson(response, answer.statusCode ?? 500, output);
+      const throttled = statements.Statements.slice(kept).map(() => ({
+        Error: { Code: 'ProvisionedThroughputExceeded', Message: 'throttled by the fault proxy' },
+      }));
+      return sendJson(response, 200, { ...output, Responses: [...(output.Responses ?? []), ...throttled] });
+    }
     faults[fault]++;
     switch (fault) {
       case 'throttle':

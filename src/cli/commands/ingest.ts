@@ -34,6 +34,7 @@ import { createLocalFileStore, rejectedPathFor } from '../local-file-store.ts';
 import type { IngestOptions } from '../program.ts';
 import { createProgress, type Progress } from '../progress.ts';
 import { forgetResume, loadResume, partPaths, resumePathFor, saveResume } from '../resume-file.ts';
+import { applyWriteFlags } from '../write-args.ts';
 
 const SHOWN_ERRORS = 10;
 const ZERO: Counts = { rowsRead: 0, rowsWritten: 0, rowsRejected: 0 };
@@ -110,8 +111,10 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
   const maxAttempts = settingArg('MAX_WRITE_ATTEMPTS', options.maxAttempts);
   const typeMode = typeModeArg(options.typeMode);
   const dialect = dialectArgs(options);
-  const schema: Schema | undefined =
-    options.schema === undefined ? undefined : await readSchemaFile(options.schema);
+  const schema: Schema | undefined = applyWriteFlags(
+    options.schema === undefined ? undefined : await readSchemaFile(options.schema),
+    options,
+  );
   const s3Input = input.startsWith('s3://') ? parseS3Url(input) : undefined;
   if (s3Input && options.resume)
     throw badArgument('--resume is for local files: an s3:// input is loaded from the top');

@@ -10,11 +10,13 @@ import {
   stringValue,
   type TypeMode,
   type ValueConverter,
+  type WritePlan,
 } from '../item-plan.ts';
 import { type KeyAttribute, type KeySchema, toKeyValue } from '../key-schema.ts';
 import { OtherColumns, type Schema } from './schema.ts';
 import { describeUnknownPlaceholder, parseTemplate } from './template.ts';
 import { ColumnType, quote, typedConverter } from './typed-value.ts';
+import type { WriteSpec } from './write-block.ts';
 
 export type SchemaContext = { readonly bucket: string; readonly key: string; readonly now: Date };
 
@@ -49,6 +51,18 @@ const checkAgainstTable = (schema: Schema, keys: readonly KeyAttribute[]): void 
         `invalid schema: ${where}.default ${quote(spec.default)} does not fit the table's type ${key.type} for key attribute "${key.name}"`,
       );
     }
+  }
+  const { write } = schema;
+  if (write?.version !== undefined && keys.some(({ name }) => name === write.version)) {
+    throw new ConfigError(
+      `invalid schema: write.version "${write.version}" names key attribute "${write.version}" (a version is another attribute)`,
+    );
+  }
+  const opAttribute = write?.op === undefined ? undefined : (schema.columns.get(write.op)?.name ?? write.op);
+  if (opAttribute !== undefined && keys.some(({ name }) => name === opAttribute)) {
+    throw new ConfigError(
+      `invalid schema: write.op "${write?.op}" names the column of key attribute "${opAttribute}" (the op column is never written)`,
+    );
   }
   for (const attribute of schema.add.keys()) {
     if (keys.some(({ name }) => name === attribute)) {
@@ -125,7 +139,10 @@ export const compileSchemaPlan = (
   const isKeyColumn = (column: string) =>
     keys.some(({ name }) => name === column) && !listedAttributes.has(column);
 
-  const unlisted = header.filter((column) => !schema.columns.has(column) && !isKeyColumn(column));
+  const opColumn = schema.write?.op;
+  const unlisted = header.filter(
+    (column) => !schema.columns.has(column) && !isKeyColumn(column) && column !== opColumn,
+  );
   if (schema.otherColumns === OtherColumns.reject && unlisted.length > 0) {
     throw new FileError(
       ErrorCode.CSV_UNLISTED_COLUMN,
@@ -136,6 +153,7 @@ export const compileSchemaPlan = (
 
   // '' never matches an attribute: it marks a dropped column.
   const attributes = header.map((column) => {
+    if (column === opColumn) return '';
     const spec = schema.columns.get(column);
     if (spec) return spec.drop ? '' : (spec.name ?? column);
     return schema.otherColumns === OtherColumns.drop && !isKeyColumn(column) ? '' : column;
@@ -195,7 +213,7 @@ export const compileSchemaPlan = (
     });
   }
 
-  return {
+  const plan: ItemPlan = {
     header,
     partition,
     ...(sort && { sort }),
@@ -203,4 +221,18 @@ export const compileSchemaPlan = (
     additions: [...schema.add].map(([attribute, template]) => compileAddition(attribute, template, context)),
     mayNest: columns.some(({ column }) => schema.columns.get(column)?.type === ColumnType.JSON),
   };
+  return schema.write ? { ...plan, write: compileWritePlan(plan, schema.write) } : plan;
+};
+
+/** SPEC: a delete reads only the key columns, and under `newer` the version column. */
+const compileWritePlan = (plan: ItemPlan, spec: WriteSpec): WritePlan => {
+  const opIndex = spec.op === undefined ? -1 : plan.header.indexOf(spec.op);
+  const version = spec.condition === 'newer' ? spec.version : undefined;
+  const deletePlan: ItemPlan = {
+    ...plan,
+    columns: plan.columns.filter(({ attribute }) => attribute === version),
+    additions: plan.additions.filter(({ attribute }) => attribute === version),
+    mayNest: false,
+  };
+  return { spec, ...(opIndex >= 0 && { opIndex }), deletePlan };
 };

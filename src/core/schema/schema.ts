@@ -3,12 +3,13 @@ import { ConfigError } from '../errors.ts';
 import * as z from '../zod.ts';
 import { describeUnknownPlaceholder, parseTemplate } from './template.ts';
 import { COLUMN_TYPES, type ColumnType, quote, readTyped } from './typed-value.ts';
+import { WRITE_PROPERTIES, WriteFormat, type WriteSpec } from './write-block.ts';
 
 export const OtherColumns = { infer: 'infer', string: 'string', drop: 'drop', reject: 'reject' } as const;
 export type OtherColumns = (typeof OtherColumns)[keyof typeof OtherColumns];
 
 const COLUMN_PROPERTIES = ['name', 'type', 'separator', 'required', 'default', 'drop'] as const;
-const SCHEMA_PROPERTIES = ['$schema', 'csv', 'columns', 'otherColumns', 'add'] as const;
+const SCHEMA_PROPERTIES = ['$schema', 'csv', 'columns', 'otherColumns', 'add', 'write'] as const;
 const CSV_PROPERTIES = ['delimiter', 'encoding'] as const;
 
 const mapKey = (what: 'column' | 'attribute') =>
@@ -93,6 +94,7 @@ const SchemaFormat = z.strictObject({
   columns: z._default(z.record(mapKey('column'), ColumnSpecFormat), {}),
   otherColumns: z._default(z.enum(Object.values(OtherColumns)), 'infer'),
   add: z._default(z.record(mapKey('attribute'), Template), {}),
+  write: z.optional(WriteFormat),
 });
 
 export type ColumnSpec = {
@@ -113,6 +115,8 @@ export type Schema = {
   readonly otherColumns: OtherColumns;
   /** Attribute name → template. */
   readonly add: ReadonlyMap<string, string>;
+  /** How rows land (SPEC, "Write modes"); absent: every row is a put. */
+  readonly write?: WriteSpec;
 };
 
 const formatPath = (path: readonly PropertyKey[]): string => {
@@ -165,7 +169,9 @@ const describeIssue = (issue: z.core.$ZodIssue, input: unknown): string => {
           ? SCHEMA_PROPERTIES
           : issue.path[0] === 'csv'
             ? CSV_PROPERTIES
-            : COLUMN_PROPERTIES;
+            : issue.path[0] === 'write'
+              ? WRITE_PROPERTIES
+              : COLUMN_PROPERTIES;
       const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
       return `has unknown ${issue.keys.length === 1 ? 'property' : 'properties'} ${keys} (allowed: ${allowed.join(', ')})`;
     }
@@ -197,8 +203,8 @@ export const parseSchema = (json: string | unknown, origin?: string): Schema => 
     );
     throw new ConfigError(`${prefix}${problems.join('; ')}`);
   }
-  const { csv, columns, otherColumns, add } = result.data;
-  return {
+  const { csv, columns, otherColumns, add, write } = result.data;
+  const schema: Schema = {
     ...(csv && {
       csv: {
         ...(csv.delimiter && { delimiter: csv.delimiter }),
@@ -208,5 +214,62 @@ export const parseSchema = (json: string | unknown, origin?: string): Schema => 
     columns: new Map(Object.entries(columns)),
     otherColumns,
     add: new Map(Object.entries(add)),
+    ...(write && {
+      write: {
+        mode: write.mode,
+        condition: write.condition,
+        emptyFields: write.emptyFields,
+        ...(write.op !== undefined && { op: write.op }),
+        ...(write.version !== undefined && { version: write.version }),
+      },
+    }),
   };
+  const dropped = droppedVersion(schema);
+  if (dropped !== undefined) throw new ConfigError(`${prefix}${dropped}`);
+  return schema;
+};
+
+/**
+ * The schema with another `write` block (the CLI's `--mode`, `--condition`, … flags), checked as
+ * `parseSchema` checks one: the same messages, `origin` naming where the block came from.
+ */
+export const withWrite = (schema: Schema | undefined, write: unknown, origin: string): Schema => {
+  const prefix = `invalid schema (${origin}): `;
+  const parsed = parseSchema({ write }, origin).write;
+  const next: Schema = {
+    ...(schema ?? { columns: new Map(), otherColumns: OtherColumns.infer, add: new Map() }),
+    ...(parsed && { write: parsed }),
+  };
+  const dropped = droppedVersion(next);
+  if (dropped !== undefined) throw new ConfigError(`${prefix}${dropped}`);
+  return next;
+};
+
+/**
+ * SPEC: `version` names an attribute of type N or S that the schema keeps (not one it drops by
+ * `drop: true` or `otherColumns: "drop"`). What only the table knows (a key) is checked by the plan.
+ */
+const droppedVersion = (schema: Schema): string | undefined => {
+  const version = schema.write?.version;
+  if (version === undefined) return undefined;
+  const where = `write.version "${version}"`;
+  const source = [...schema.columns].find(
+    ([column, spec]) => !spec.drop && (spec.name ?? column) === version,
+  );
+  const type = source?.[1].type;
+  if (type !== undefined && type !== 'N' && type !== 'S') {
+    return `${where} names column "${source?.[0]}" of type ${type} (a version is of type N or S)`;
+  }
+  if (source || schema.add.has(version)) return undefined;
+  if (schema.columns.get(version)?.drop) {
+    return `${where} names column "${version}", which the schema drops (drop: true)`;
+  }
+  const renamed = schema.columns.get(version)?.name;
+  if (renamed !== undefined) {
+    return `${where} names column "${version}", which the schema renames to "${renamed}" (version names the attribute)`;
+  }
+  if (schema.otherColumns === OtherColumns.drop) {
+    return `${where} names no column the schema keeps (otherColumns is "drop")`;
+  }
+  return undefined;
 };

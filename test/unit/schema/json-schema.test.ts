@@ -73,6 +73,12 @@ describe('schema/csv2ddb-schema.json', () => {
     ['empty braces', { add: { a: '{}' } }, false],
     ['an empty template', { add: { a: '' } }, false],
     ['an empty attribute name in add', { add: { '': 'x' } }, false],
+    ['a write block alone', { write: { mode: 'upsert', condition: 'newer', version: 'v', op: '_op' } }, true],
+    ['an empty write block', { write: {} }, true],
+    ['an unknown mode', { write: { mode: 'merge' } }, false],
+    ['newer without a version', { write: { condition: 'newer' } }, false],
+    ['absent with delete', { write: { mode: 'delete', condition: 'absent' } }, false],
+    ['an unknown write property', { write: { modes: 'put' } }, false],
   ])('agrees with parseSchema() on %s', (_, value, valid) => {
     expect(validate(value)).toBe(valid);
     expect(zodAccepts(value)).toBe(valid);

@@ -144,7 +144,7 @@ describe('parseSchema()', () => {
     [
       'a typo at the top level',
       { column: {} },
-      'invalid schema: the schema has unknown property "column" (allowed: $schema, csv, columns, otherColumns, add)',
+      'invalid schema: the schema has unknown property "column" (allowed: $schema, csv, columns, otherColumns, add, write)',
     ],
     [
       'an unknown otherColumns',
