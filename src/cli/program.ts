@@ -232,6 +232,8 @@ export const createProgram = (): Command => {
   const program = new Command('csv2ddb')
     .description('Load CSV files into DynamoDB, and look at what the pipeline did')
     .version(packageJson.version, '-v, --version')
+    // `csv2ddb --version` is the CLI's; after a command, `--version` is that command's (ingest's attribute).
+    .enablePositionalOptions()
     .exitOverride();
   for (const add of [addIngest, addReplay, addReport, addReports, addScan, addExport, addSchema])
     add(program);

@@ -1,17 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import type { LocalServers } from '../../src/local/servers.ts';
+import { runCli } from '../support/cli.ts';
 import { createTable, scanTable } from '../support/local-tables.ts';
 import { startTestServers, TEST_DYNAMODB } from '../support/servers.ts';
 
 /** `csv2ddb ingest`'s write-mode flags, run as a user runs them (PartiQL: DynamoDB Local only). */
-const BIN = join(PROJECT_ROOT, 'bin/csv2ddb.mjs');
 let servers: LocalServers;
 let work: string;
 
@@ -35,19 +32,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const csv2ddb = async (...args: string[]) => {
-  const env = { ...process.env, ...servers.env, NODE_NO_WARNINGS: '1' };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      env,
-      cwd: work,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, stdout, stderr };
-  }
-};
+const csv2ddb = (...args: string[]) =>
+  runCli(args, { env: { ...process.env, ...servers.env, NODE_NO_WARNINGS: '1' }, cwd: work });
 
 describe('csv2ddb ingest --mode, --condition, --version, --op, --empty-fields', () => {
   it('refuses an invalid combination as an invalid schema, before any write', async () => {
