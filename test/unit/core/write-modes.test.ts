@@ -202,11 +202,12 @@ describe('write modes: the table ends as if the rows were applied one at a time,
     expect(first.slice(-3)).toEqual(['update', 'update', 'update']);
   });
 
-  it('on a paced table, keeps the units outstanding within what half the margin writes', async () => {
-    // 40 WCU and a 1 s margin: at most 10 units in calls in flight and waiting, so batches of 10 rows.
+  it('on a paced table, keeps the units outstanding within what a tenth of the pace writes in half the margin', async () => {
+    // 40 WCU and a 10 s margin: at most 20 units outstanding (4 WCU for 5 s), 10 in calls in flight
+    // and 10 waiting, so batches of 10 rows.
     const pacer = createPacer({ writeCapacity: 40, maxConcurrency: 8, sleep: async () => undefined });
     const csv = `id,a\n${Array.from({ length: 100 }, (_, index) => `p${index},x`).join('\n')}\n`;
-    const run = await runModes(csv, { mode: 'upsert' }, [], { pacer, marginMs: 1000 });
+    const run = await runModes(csv, { mode: 'upsert' }, [], { pacer, marginMs: 10_000 });
     expect(run.counts.written).toBe(100);
     expect(Math.max(...run.log.map((call) => call.length))).toBe(10);
   });
