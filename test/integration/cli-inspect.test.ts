@@ -180,7 +180,7 @@ describe('csv2ddb schema validate', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.trim()).toBe(
-      `csv2ddb schema validate: invalid schema (${path}): columns."Zip".type must be one of S, N, BOOL, JSON, SS, NS (got "STRING"); columns."Tags".separator is only allowed with type SS or NS; the schema has unknown property "extra" (allowed: $schema, csv, columns, otherColumns, add)`,
+      `csv2ddb schema validate: invalid schema (${path}): columns."Zip".type must be one of S, N, BOOL, JSON, SS, NS (got "STRING"); columns."Tags".separator is only allowed with type SS or NS; the schema has unknown property "extra" (allowed: $schema, csv, columns, otherColumns, add, write)`,
     );
   });
 

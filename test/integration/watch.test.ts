@@ -45,7 +45,7 @@ beforeAll(async () => {
   child.stdout?.on('data', (chunk: string) => {
     stdout += chunk;
   });
-  await printed(/^Waiting for \.csv and \.csv\.gz files/m, 90_000);
+  await printed(/^Waiting for \.csv, \.csv\.gz, \.tsv and \.tsv\.gz files/m, 90_000);
 }, 120_000);
 afterAll(async () => {
   if (child.pid !== undefined && child.exitCode === null) {
