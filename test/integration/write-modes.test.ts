@@ -43,7 +43,9 @@ const PRELOADED = [
 ];
 
 /** A fresh table holding `PRELOADED`, the built handler (a new container) pointed at `endpoint`. */
-const pipelineWith = async (options: { endpoint?: (target: string) => Promise<string> } = {}) => {
+const pipelineWith = async (
+  options: { endpoint?: (target: string) => Promise<string>; env?: Record<string, string> } = {},
+) => {
   const table = `modes-${++tables}`;
   await createTable(servers.dynamodb, table, { name: 'id', type: 'S' });
   await servers.dynamodb.send(
@@ -60,6 +62,8 @@ const pipelineWith = async (options: { endpoint?: (target: string) => Promise<st
     SCHEMA_S3_KEY: SCHEMA_KEY,
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,
     MAX_WRITE_ATTEMPTS: '10',
+    WRITE_PATH: 'lean',
+    ...options.env,
   });
   const handler = await loadBuiltHandler();
   const run = async (name: string, write: object, csv: string) => {
@@ -179,6 +183,25 @@ describe.runIf(TEST_DYNAMODB === 'dynamodb-local')('write modes against DynamoDB
     expect(report.rowsRead).toBe(
       report.rowsWritten + report.rowsDeleted + report.rowsSkipped + report.rowsRejected,
     );
+  });
+
+  it('gives the same table and counts through the SDK client (WRITE_PATH=sdk)', async () => {
+    const csv = 'id,v,a,_op\nk1,,new,\nk3,,,delete\nk1,8,again,put\nk6,2,x,upsert\nk6,,y,\n';
+    const write = { mode: 'upsert', op: '_op' };
+    const lean = await pipelineWith();
+    const leanReport = await lean.run('lean', write, csv);
+    const sdk = await pipelineWith({ env: { WRITE_PATH: 'sdk' } });
+    const sdkReport = await sdk.run('sdk', write, csv);
+    expect(await sdk.items()).toEqual(await lean.items());
+    expect(await sdk.items()).toMatchObject({ k1: { v: 8, a: 'again' }, k6: { v: 2, a: 'y' } });
+    const counts = ({ rowsWritten, rowsDeleted, rowsSkipped, rowsRejected }: Record<string, number>) => ({
+      rowsWritten,
+      rowsDeleted,
+      rowsSkipped,
+      rowsRejected,
+    });
+    expect(counts(sdkReport)).toEqual(counts(leanReport));
+    expect(counts(sdkReport)).toEqual({ rowsWritten: 4, rowsDeleted: 1, rowsSkipped: 0, rowsRejected: 0 });
   });
 
   it('a file processed again counts as skipped the rows its first run wrote', async () => {
