@@ -22,7 +22,7 @@ export type ParseOptions = {
    * start is seen: a UTF-16 byte order mark), else UTF-8.
    */
   readonly encoding?: ParseEncoding | Promise<ParseEncoding>;
-  /** The line `input` starts on, as csv-parse counts lines (one per CR and per LF), for messages; default 1. */
+  /** The line `input` starts on, as csv-parse counts lines (each line end; inside quotes each CR and LF), for messages; default 1. */
   readonly line?: number;
 };
 
