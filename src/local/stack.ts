@@ -84,7 +84,7 @@ const withSchemaFile = (config: InfraConfig, schemaFile: string | undefined): In
 /** Why S3's notification (prefix and suffix filters, case-sensitive) leaves a created object out. */
 const skipReason = (key: string, upload: string): string =>
   key.startsWith(upload)
-    ? `suffix: not ${SUFFIXES.join(' or ')} (the notification's filter is case-sensitive)`
+    ? `suffix: not ${SUFFIXES.slice(0, -1).join(', ')} or ${SUFFIXES.at(-1)} (the notification's filter is case-sensitive)`
     : `prefix: not under ${upload}`;
 
 const parseJson = (text: string): unknown => {

@@ -85,7 +85,7 @@ describe('npm start -- --watch', () => {
     }
     const [suffix] = await printed(/^.* skipped +incoming\/ORDERS\.CSV .*$/m);
     expect(suffix).toMatch(
-      / {2}suffix: not \.csv or \.csv\.gz \(the notification's filter is case-sensitive\)$/,
+      / {2}suffix: not \.csv, \.csv\.gz, \.tsv or \.tsv\.gz \(the notification's filter is case-sensitive\)$/,
     );
     const [prefix] = await printed(/^.* skipped +x\.csv .*$/m);
     expect(prefix).toMatch(/ {2}prefix: not under incoming\/$/);
