@@ -14,6 +14,7 @@ import { LOCAL_CREDENTIALS } from '../../src/local/servers.ts';
 import { type LocalStack, startLocalStack } from '../../src/local/stack.ts';
 import { readInfraConfig } from '../../src/local/tfvars.ts';
 import { sampleCsv } from '../support/sample-csv.ts';
+import { TEST_DYNAMODB } from '../support/servers.ts';
 
 const SAMPLE = join(PROJECT_ROOT, 'examples/ec2-instances.csv');
 const temporary: string[] = [];
@@ -200,7 +201,7 @@ describe('startLocalStack() with infra/terraform.tfvars', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await tempDir();
-    stack = await startLocalStack({ dataDir });
+    stack = await startLocalStack({ dataDir, dynamodb: TEST_DYNAMODB });
   });
   afterAll(() => stack?.close());
 
@@ -300,19 +301,21 @@ describe('startLocalStack() with infra/terraform.tfvars', () => {
   });
 
   it('keeps its data folder to itself while it runs', async () => {
-    await expect(startLocalStack({ dataDir })).rejects.toThrow(/in use by another local stack/);
+    await expect(startLocalStack({ dataDir, dynamodb: TEST_DYNAMODB })).rejects.toThrow(
+      /in use by another local stack/,
+    );
   });
 
   it('keeps objects and items across a restart; reset clears them', async () => {
     await stack.close();
-    stack = await startLocalStack({ dataDir });
+    stack = await startLocalStack({ dataDir, dynamodb: TEST_DYNAMODB });
     const count = async () =>
       (await stack.servers.dynamodb.send(new ScanCommand({ TableName: stack.tableName, Select: 'COUNT' })))
         .Count;
     expect(await count()).toBe(57);
     expect(await text('reports/ec2-instances.csv.json')).toContain('"partial"');
     await stack.close();
-    stack = await startLocalStack({ dataDir, reset: true });
+    stack = await startLocalStack({ dataDir, reset: true, dynamodb: TEST_DYNAMODB });
     expect(await count()).toBe(0);
   });
 });
@@ -329,7 +332,7 @@ schema_file            = "schema.json"
 `,
       { 'schema.json': '{"columns":{"Name":{"name":"name"}}}' },
     );
-    stack = await startLocalStack({ infraDir: infra });
+    stack = await startLocalStack({ infraDir: infra, dynamodb: TEST_DYNAMODB });
   });
   afterAll(() => stack?.close());
 
