@@ -41,6 +41,16 @@ export const ensureTable = async (dynamodb: DynamoDBClient, table: InfraConfig['
         `the local table ${table.name} has another key schema than infra/terraform.tfvars: start with --reset to recreate it`,
       );
     }
+    // The capacity paces every write: a table kept from before a change of billing_mode or
+    // write_capacity would pace the function to the old one.
+    const wanted = table.billingMode === 'PROVISIONED' ? table.writeCapacity : undefined;
+    if (existing.writeCapacity !== wanted) {
+      const describe = (units: number | undefined) =>
+        units === undefined ? 'on demand (PAY_PER_REQUEST)' : `provisioned at ${units} WCU`;
+      throw new ConfigError(
+        `the local table ${table.name} is ${describe(existing.writeCapacity)}, infra/terraform.tfvars says ${describe(wanted)}: start with --reset to recreate it`,
+      );
+    }
   }
   await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30, minDelay: 1 }, { TableName: table.name });
 };

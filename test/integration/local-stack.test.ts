@@ -36,6 +36,10 @@ const infraWith = async (tfvars: string, files: Record<string, string> = {}) => 
   return dir;
 };
 
+const describeCapacity = async (stack: LocalStack) =>
+  (await stack.servers.dynamodb.send(new DescribeTableCommand({ TableName: stack.tableName }))).Table
+    ?.ProvisionedThroughput?.WriteCapacityUnits;
+
 const MINIMAL_TFVARS = `
 region  = "eu-west-1"
 project = "demo"
@@ -317,6 +321,34 @@ describe('startLocalStack() with infra/terraform.tfvars', () => {
     await stack.close();
     stack = await startLocalStack({ dataDir, reset: true, dynamodb: TEST_DYNAMODB });
     expect(await count()).toBe(0);
+  });
+});
+
+describe('startLocalStack() after a change of billing_mode in tfvars', () => {
+  it('refuses the table kept from before, and says to start with --reset', async () => {
+    const dataDir = await tempDir();
+    const onDemand = await infraWith(MINIMAL_TFVARS);
+    const provisioned = await infraWith(
+      MINIMAL_TFVARS.replace('"PAY_PER_REQUEST"', '"PROVISIONED"').replace(
+        'write_capacity = 1',
+        'write_capacity = 5',
+      ),
+    );
+    const first = await startLocalStack({ dataDir, infraDir: onDemand, dynamodb: TEST_DYNAMODB });
+    await first.close();
+    await expect(
+      startLocalStack({ dataDir, infraDir: provisioned, dynamodb: TEST_DYNAMODB }),
+    ).rejects.toThrow(
+      'the local table demo-items is on demand (PAY_PER_REQUEST), infra/terraform.tfvars says provisioned at 5 WCU: start with --reset to recreate it',
+    );
+    const reset = await startLocalStack({
+      dataDir,
+      infraDir: provisioned,
+      reset: true,
+      dynamodb: TEST_DYNAMODB,
+    });
+    expect(await describeCapacity(reset)).toBe(5);
+    await reset.close();
   });
 });
 
