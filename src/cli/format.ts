@@ -1,4 +1,5 @@
 import type { Report } from '../core/report.ts';
+import { countsLine } from '../core/report.ts';
 import { describeWarning } from '../core/type-tally.ts';
 
 const MAX_CELL = 60;
@@ -26,17 +27,8 @@ export const formatTable = (
     .join('\n');
 };
 
-/** The counts line; skipped and deleted rows (write modes) only when there are any. */
-export const formatCounts = (
-  counts: Pick<Report, 'rowsRead' | 'rowsWritten' | 'rowsRejected'> & {
-    readonly rowsDeleted?: number;
-    readonly rowsSkipped?: number;
-  },
-): string =>
-  `${counts.rowsRead} rows read, ${counts.rowsWritten} written, ` +
-  ((counts.rowsDeleted ?? 0) > 0 ? `${counts.rowsDeleted} deleted, ` : '') +
-  ((counts.rowsSkipped ?? 0) > 0 ? `${counts.rowsSkipped} skipped, ` : '') +
-  `${counts.rowsRejected} rejected`;
+/** The counts line (`countsLine` in the core, as the local stack prints it too). */
+export const formatCounts = countsLine;
 
 /** The speed line: rows/s and how long the file took. */
 export const formatSpeed = (report: Report): string =>

@@ -85,6 +85,15 @@ export const buildReport = (input: ReportInput): Report => {
 };
 
 /** Adds up the writer statistics of several invocations of one file. */
+/** `60 rows read, 57 written, 3 rejected`; skipped and deleted rows (write modes) only when there are any. */
+export const countsLine = (
+  counts: Pick<Counts, 'rowsRead' | 'rowsWritten' | 'rowsRejected' | 'rowsDeleted' | 'rowsSkipped'>,
+): string =>
+  `${counts.rowsRead} rows read, ${counts.rowsWritten} written, ` +
+  ((counts.rowsDeleted ?? 0) > 0 ? `${counts.rowsDeleted} deleted, ` : '') +
+  ((counts.rowsSkipped ?? 0) > 0 ? `${counts.rowsSkipped} skipped, ` : '') +
+  `${counts.rowsRejected} rejected`;
+
 export const addStats = (a: WriterStats, b: WriterStats): WriterStats => ({
   calls: a.calls + b.calls,
   retries: a.retries + b.retries,

@@ -4,6 +4,7 @@ import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { itemToJson } from '../aws/plain-item.ts';
 import { reportKeyFor } from '../core/object-key.ts';
 import type { Report } from '../core/report.ts';
+import { countsLine } from '../core/report.ts';
 import { describeWarning } from '../core/type-tally.ts';
 import type { LocalStack } from './stack.ts';
 
@@ -44,8 +45,7 @@ const shortPath = (path: string) => {
 
 /** One line that sums up a report: status, counts and speed. */
 export const summarize = (report: Report): string =>
-  `${report.status}: ${report.rowsRead} rows read, ${report.rowsWritten} written, ${report.rowsRejected} rejected` +
-  ` (${report.rowsPerSecond} rows/s, ${report.durationMs} ms)`;
+  `${report.status}: ${countsLine(report)} (${report.rowsPerSecond} rows/s, ${report.durationMs} ms)`;
 
 /**
  * Uploads one CSV file under the upload prefix, waits for its report and prints what happened,

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { Report } from '../core/report.ts';
+import { countsLine, type Report } from '../core/report.ts';
 import type { InvocationOutcome } from './lambda-emulator.ts';
 import type { LocalStack } from './stack.ts';
 
@@ -41,8 +41,8 @@ export const printWatchBanner = (stack: LocalStack, print: (line: string) => voi
 
 /** One line per report, as files land. */
 export const formatReportLine = (report: Report, reportKey: string): string =>
-  `${time()} ${report.status.padEnd(9)} ${report.key}  ${report.rowsRead} read, ${report.rowsWritten} written, ` +
-  `${report.rowsRejected} rejected  ${report.rowsPerSecond} rows/s  → ${reportKey}` +
+  `${time()} ${report.status.padEnd(9)} ${report.key}  ${countsLine(report).replace(' rows read', ' read')}  ` +
+  `${report.rowsPerSecond} rows/s  → ${reportKey}` +
   (report.status === 'failed' && report.errors.length > 0
     ? `\n         ${report.errors.at(-1)?.message}`
     : '');

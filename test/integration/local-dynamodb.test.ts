@@ -13,6 +13,7 @@ import { PROJECT_ROOT } from '../../src/local/built-handler.ts';
 import { chooseDynamoDb } from '../../src/local/choose-dynamodb.ts';
 import { DYNALITE_PARTIQL_MESSAGE } from '../../src/local/dynalite-partiql.ts';
 import { checkJava } from '../../src/local/java.ts';
+import { summarize } from '../../src/local/sample-run.ts';
 import { startLocalServers } from '../../src/local/servers.ts';
 import { startLocalStack } from '../../src/local/stack.ts';
 
@@ -196,9 +197,24 @@ table = {
     }
     await access(join(dataDir, 'dynamodb-local'));
 
-    stack = await startLocalStack({ infraDir, dataDir });
+    // Again, with a schema that upserts and deletes by an op column: the modes PartiQL carries.
+    const schemaFile = join(infraDir, 'sync.json');
+    await writeFile(schemaFile, '{"write":{"mode":"upsert","op":"_op"}}');
+    stack = await startLocalStack({ infraDir, dataDir, schemaFile });
     try {
       expect((await get(stack, '1')).Item?.Name).toEqual({ S: 'alpha' });
+      expect(stack.writeModes).toEqual(['delete', 'put', 'upsert']);
+      const reported = stack.nextReport('incoming/sync.csv');
+      await stack.upload('incoming/sync.csv', 'ID,Size,_op\n1,11,upsert\n2,,delete\n');
+      const report = await reported;
+      expect(report).toMatchObject({ status: 'succeeded', rowsRead: 2, rowsWritten: 1, rowsDeleted: 1 });
+      expect(summarize(report)).toMatch(/^succeeded: 2 rows read, 1 written, 1 deleted, 0 rejected \(/);
+      expect((await get(stack, '1')).Item).toEqual({
+        ID: { N: '1' },
+        Name: { S: 'alpha' },
+        Size: { N: '11' },
+      });
+      expect((await get(stack, '2')).Item).toBeUndefined();
     } finally {
       await stack.close();
     }
