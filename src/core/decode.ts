@@ -186,20 +186,23 @@ export const decodeInput = (body: Readable, options: DecodeOptions): DecodedInpu
 export const needsHead = (options: { gzip: boolean; encoding?: Encoding }, offset: number): boolean =>
   offset > 0 && !options.gzip && (options.encoding ?? 'utf-8') === 'utf-8';
 
-/** The first bytes of a file (for its byte order mark), read from a stream that is then closed. */
-export const readHead = async (body: Readable): Promise<Buffer> => {
+/**
+ * The first `bytes` of a file (by default enough for its byte order mark), read from a stream that
+ * is then closed.
+ */
+export const readHead = async (body: Readable, bytes = BOM_BYTES): Promise<Buffer> => {
   const parts: Buffer[] = [];
   let length = 0;
   try {
     for await (const chunk of body) {
       parts.push(chunk as Buffer);
       length += (chunk as Buffer).length;
-      if (length >= BOM_BYTES) break;
+      if (length >= bytes) break;
     }
   } finally {
     body.destroy();
   }
-  return Buffer.concat(parts).subarray(0, BOM_BYTES);
+  return Buffer.concat(parts).subarray(0, bytes);
 };
 
 /** zlib's errors mean the data is broken; any other error is the source's and passes through. */

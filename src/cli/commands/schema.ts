@@ -4,7 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
-import { decodeInput } from '../../core/decode.ts';
+import { decodeInput, readHead } from '../../core/decode.ts';
 import { type CsvDialect, dialectFor } from '../../core/dialect.ts';
 import { parseCsv } from '../../core/parse.ts';
 import { type ColumnStats, detectDialect, inferSchema } from '../../core/schema/infer-schema.ts';
@@ -36,20 +36,12 @@ const DIALECT_SAMPLE_BYTES = 64 * 1024;
 
 /** The first bytes of a file, gunzipped for `.gz`. */
 const readStart = async (source: Readable, gzip: boolean): Promise<Buffer> => {
-  const body: Readable = gzip ? source.pipe(createGunzip()) : source;
-  const parts: Buffer[] = [];
-  let length = 0;
+  if (!gzip) return readHead(source, DIALECT_SAMPLE_BYTES);
   try {
-    for await (const chunk of body) {
-      parts.push(chunk as Buffer);
-      length += (chunk as Buffer).length;
-      if (length >= DIALECT_SAMPLE_BYTES) break;
-    }
+    return await readHead(source.pipe(createGunzip()), DIALECT_SAMPLE_BYTES);
   } finally {
     source.destroy();
-    body.destroy();
   }
-  return Buffer.concat(parts).subarray(0, DIALECT_SAMPLE_BYTES);
 };
 
 /** The fields of each well-formed record of a `.csv`, `.tsv` or gzip'd file, streamed, in its dialect; the others go to `unparsed`. */
