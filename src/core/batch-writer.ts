@@ -2,7 +2,9 @@ import { DependencyError, ErrorCode, ItemRefusedError, RetryableWriteError } fro
 import type { Item } from './item.ts';
 import {
   BATCH_SIZE,
-  PACE_FALL,
+  backoffMs,
+  drainTimeMs,
+  outstandingHalf,
   type Pacer,
   type SendBatch,
   sleep,
@@ -93,30 +95,18 @@ export class BatchWriter {
   }
 
   /**
-   * The units that may be outstanding: what a tenth of the current rate (`PACE_FALL`) writes in half
-   * the margin (the other half is for the rejected rows and the handover), so that what a file has
-   * queued still drains in time when more files start and its share falls. Unlimited unmetered.
-   */
-  budget(): number {
-    const rate = this.options.pacer?.rate?.();
-    const { marginMs } = this.options;
-    if (rate === undefined || marginMs === undefined) return Number.POSITIVE_INFINITY;
-    return (rate * marginMs) / 2 / 1000 / PACE_FALL;
-  }
-
-  /**
    * How long what is outstanding takes to write at the current rate (0 unmetered): the caller stops
    * reading early when its share fell so far that this would not fit before the deadline.
    */
   drainMs(): number {
-    const rate = this.options.pacer?.rate?.();
-    if (!this.metered || rate === undefined) return 0;
-    return ((this.pendingUnits + this.inFlightUnits) / rate) * 1000;
+    return this.metered
+      ? drainTimeMs(this.pendingUnits + this.inFlightUnits, this.options.pacer?.rate?.())
+      : 0;
   }
 
-  /** Half the budget goes to the calls in flight, half to the batch being filled; a call holds at least one item. */
+  /** What may be outstanding on each side: the calls in flight, and the batch being filled (`outstandingHalf`). */
   private half(): number {
-    return Math.max(1, Math.floor(this.budget() / 2));
+    return outstandingHalf(this.options.pacer?.rate?.(), this.options.marginMs);
   }
 
   /**
@@ -209,12 +199,6 @@ export class BatchWriter {
     for (const entry of entries) this.keyLocks.set(entry.keyId, done);
   }
 
-  private backoff(attempt: number): number {
-    const cap = this.options.maxDelayMs ?? 5_000;
-    const base = this.options.baseDelayMs ?? 50;
-    return Math.round(this.random() * Math.min(cap, base * 2 ** (attempt - 1)));
-  }
-
   /** Writes entries until each is written or rejected; `settled` hears the units of each that is. */
   private async write(
     entries: readonly Pending[],
@@ -274,7 +258,7 @@ export class BatchWriter {
         );
       }
       this.stats.retries++;
-      await this.sleep(this.backoff(attempt - 1));
+      await this.sleep(backoffMs(this.random, attempt - 1, this.options));
       if (this.cancelled) return;
     }
   }

@@ -2,7 +2,15 @@ import { DependencyError, ErrorCode, WriteDeniedError } from './errors.ts';
 import type { ModeAnswer, ModeEntry, SendRequests } from './mode-contract.ts';
 import { deniedError, isEmptyUpdate, itemOf, requestFor, type Step } from './mode-request.ts';
 import { type WriteCondition, WriteOp } from './schema/write-block.ts';
-import { BATCH_SIZE, PACE_FALL, type Pacer, sleep, type WriterStats } from './write-contract.ts';
+import {
+  BATCH_SIZE,
+  backoffMs,
+  drainTimeMs,
+  outstandingHalf,
+  type Pacer,
+  sleep,
+  type WriterStats,
+} from './write-contract.ts';
 import { writeUnits } from './write-units.ts';
 
 export type ModeWriterOptions = {
@@ -77,22 +85,15 @@ export class ModeWriter {
     this.pendingUnits = 0;
   }
 
-  /**
-   * Half of what a tenth of the pacer's rate writes in half the margin (`BatchWriter.budget`,
-   * `PACE_FALL`); unlimited unmetered.
-   */
+  /** What may be outstanding on each side: the calls in flight, and the batch being filled (`outstandingHalf`). */
   private half(): number {
-    const rate = this.options.pacer?.rate?.();
-    const { marginMs } = this.options;
-    if (rate === undefined || marginMs === undefined) return Number.POSITIVE_INFINITY;
-    return Math.max(1, Math.floor((rate * marginMs) / 4 / 1000 / PACE_FALL));
+    return outstandingHalf(this.options.pacer?.rate?.(), this.options.marginMs);
   }
 
   /** How long what is outstanding takes to write at the current rate (0 unmetered): `BatchWriter.drainMs`. */
   drainMs(): number {
-    const rate = this.options.pacer?.rate?.();
-    if (rate === undefined || this.half() === Number.POSITIVE_INFINITY) return 0;
-    return ((this.pendingUnits + this.inFlightUnits) / rate) * 1000;
+    if (this.half() === Number.POSITIVE_INFINITY) return 0;
+    return drainTimeMs(this.pendingUnits + this.inFlightUnits, this.options.pacer?.rate?.());
   }
 
   get isCancelled(): boolean {
@@ -234,12 +235,6 @@ export class ModeWriter {
     return false;
   }
 
-  private backoff(attempt: number): number {
-    const cap = this.options.maxDelayMs ?? 5_000;
-    const base = this.options.baseDelayMs ?? 50;
-    return Math.round(this.random() * Math.min(cap, base * 2 ** (attempt - 1)));
-  }
-
   /** Sends a batch's rows, round after round, until each is settled. */
   private async write(entries: readonly ModeEntry[]): Promise<void> {
     const { pacer, maxAttempts } = this.options;
@@ -298,7 +293,7 @@ export class ModeWriter {
       }
       if (!progressed) {
         this.stats.retries++;
-        await this.sleep(this.backoff(attempt - 1));
+        await this.sleep(backoffMs(this.random, attempt - 1, this.options));
       }
     }
   }

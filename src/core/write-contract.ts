@@ -52,6 +52,31 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /**
  * How far a file's pace may fall after it queued its writes and still drain them in time: its share
  * of the table drops when other files start (seen at the next count), and throttling cuts it.
- * The writers keep what is outstanding within what a tenth of the pace writes in half the margin.
  */
 export const PACE_FALL = 10;
+
+/**
+ * The deadline rule shared by the writers, as units that may be outstanding on each side (the calls
+ * in flight, and the batch being filled): together what a tenth of the current rate (`PACE_FALL`)
+ * writes in half the margin (the other half is for the rejected rows and the handover), so that what
+ * a file has queued still drains in time when its share falls. A call holds at least one item.
+ * Unlimited without a rate (on demand) or a margin.
+ */
+export const outstandingHalf = (rate: number | undefined, marginMs: number | undefined): number =>
+  rate === undefined || marginMs === undefined
+    ? Number.POSITIVE_INFINITY
+    : Math.max(1, Math.floor((rate * marginMs) / 4 / 1000 / PACE_FALL));
+
+/** How long `units` outstanding take to write at `rate` (0 unmetered). */
+export const drainTimeMs = (units: number, rate: number | undefined): number =>
+  rate === undefined ? 0 : (units / rate) * 1000;
+
+/** Capped exponential backoff with full jitter, for the `attempt`-th retry in a row. */
+export const backoffMs = (
+  random: () => number,
+  attempt: number,
+  delays: { readonly baseDelayMs?: number; readonly maxDelayMs?: number },
+): number =>
+  Math.round(
+    random() * Math.min(delays.maxDelayMs ?? 5_000, (delays.baseDelayMs ?? 50) * 2 ** (attempt - 1)),
+  );
