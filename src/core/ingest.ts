@@ -1,19 +1,18 @@
 import type { Readable } from 'node:stream';
-import { BatchWriter, type BatchWriterOptions } from './batch-writer.ts';
+import { BatchWriter } from './batch-writer.ts';
 import { asDataError, decodeInput, needsHead, readHead } from './decode.ts';
 import { type CsvDialect, DEFAULT_DIALECT, type Encoding } from './dialect.ts';
-import { ErrorCode, FileError, RowError } from './errors.ts';
+import { ErrorCode, FileError } from './errors.ts';
 import { readHeader, rejectedColumnsIn } from './header.ts';
-import type { ItemPlan, WritePlan } from './item-plan.ts';
-import type { ModeEntry, SendRequests } from './mode-contract.ts';
-import { ModeWriter, type ModeWriterOptions } from './mode-writer.ts';
+import type { ItemPlan } from './item-plan.ts';
 import { type CsvParser, parseCsvChunks } from './parse-chunks.ts';
 import type { RejectedRow, RejectedSink } from './rejected-csv.ts';
-import { toModeEntry } from './row-write.ts';
-import { isPlainPut, modeName } from './schema/write-block.ts';
-import { toItem } from './to-item.ts';
-import { type ColumnTypes, createTypeTally, type TypeTally } from './type-tally.ts';
+import { type IngestWriteOptions, modeWriter, type RowWriter, toEntry } from './row-writer.ts';
+import { isPlainPut } from './schema/write-block.ts';
+import { type ColumnTypes, createTypeTally } from './type-tally.ts';
 import type { WriteEntry, WriterStats } from './write-contract.ts';
+
+export type { IngestWriteOptions };
 
 export const MAX_REPORTED_ERRORS = 100;
 
@@ -64,11 +63,6 @@ export type ObjectPin = { readonly versionId?: string; readonly eTag?: string };
 
 /** A file's bytes from some offset on, and the version they belong to. */
 export type OpenedFile = { readonly body: Readable; readonly pin?: ObjectPin };
-
-/** The writer's settings; `sendRequests` carries the rows of a `write` mode other than a plain put. */
-export type IngestWriteOptions = Omit<BatchWriterOptions, 'onWritten' | 'onRejected'> & {
-  readonly sendRequests?: SendRequests;
-};
 
 export type IngestOptions = {
   /** Opens the file's bytes from an offset (plain files) or from its start (gzip, which is skipped ahead). */
@@ -263,56 +257,4 @@ export const ingest = async (options: IngestOptions): Promise<IngestResult> => {
       types: base.types,
     },
   };
-};
-
-/** Turns a record into an entry for the writer, or rejects it; a promise only when the caller must wait. */
-const toEntry = (
-  plan: ItemPlan,
-  fields: string[],
-  row: number,
-  writer: RowWriter,
-  reject: (row: RejectedRow, code: string) => Promise<void>,
-  tally: TypeTally,
-): Promise<void> | undefined => {
-  if (writer instanceof ModeWriter) {
-    let modeEntry: ModeEntry;
-    try {
-      modeEntry = toModeEntry(plan, plan.write as WritePlan, fields, row);
-    } catch (error) {
-      if (!(error instanceof RowError)) throw error;
-      return reject({ row, reason: error.message, fields }, error.code);
-    }
-    tally.count(plan, modeEntry.item);
-    return writer.put(modeEntry);
-  }
-  let entry: ReturnType<typeof toItem>;
-  try {
-    entry = toItem(plan, fields, row);
-  } catch (error) {
-    if (!(error instanceof RowError)) throw error;
-    return reject({ row, reason: error.message, fields }, error.code);
-  }
-  tally.count(plan, entry.item);
-  return writer.put({ item: entry.item, keyId: entry.keyId, row, fields });
-};
-
-type RowWriter = BatchWriter | ModeWriter;
-
-type Callbacks = Pick<ModeWriterOptions, 'onWritten' | 'onSkipped' | 'onDeleted' | 'onRejected'>;
-
-const modeWriter = (write: IngestWriteOptions, plan: WritePlan, callbacks: Callbacks): ModeWriter => {
-  if (!write.sendRequests) {
-    throw new FileError(
-      ErrorCode.WRITE_DENIED,
-      `write mode "${modeName(plan.spec.mode, plan.spec.condition)}" needs a sender of PartiQL statements, which this process was not given`,
-    );
-  }
-  const { sendRequests, send: _send, keyIdOf: _keyIdOf, ...rest } = write;
-  return new ModeWriter({
-    ...rest,
-    ...callbacks,
-    send: sendRequests,
-    condition: plan.spec.condition,
-    ...(plan.spec.version !== undefined && { version: plan.spec.version }),
-  });
 };
