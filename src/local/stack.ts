@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ConfigError } from '../core/errors.ts';
@@ -13,10 +13,10 @@ import { type InvocationOutcome, type LambdaEmulator, startLambdaEmulator } from
 import { ensureDatasetTables, ensureLedgerTable, ensureTable } from './local-table.ts';
 import { findPortInUse } from './ports.ts';
 import { refuseUnsafeKeys, unsafeKeyReason } from './safe-keys.ts';
+import { uploadSchemas, withSchemaFile } from './schema-objects.ts';
 import { createSequencer, withSequencer } from './sequencer.ts';
 import { LOCAL_REGION, type LocalServers, startLocalServers } from './servers.ts';
 import { type InfraConfig, readInfraConfig } from './tfvars.ts';
-import { schemaWriteModes } from './write-modes.ts';
 
 export type LocalStackOptions = {
   /** Keeps objects and tables here across restarts; a temporary folder (removed on close) when unset. */
@@ -73,27 +73,11 @@ export type LocalStack = {
 
 const SUFFIXES = ['.csv', '.csv.gz', '.tsv', '.tsv.gz'];
 
-/** Where infra/terraform.tfvars puts the schema object unless it says otherwise (`schema_key`). */
-const DEFAULT_SCHEMA_KEY = 'config/schema.json';
-
-const withSchemaFile = (config: InfraConfig, schemaFile: string | undefined): InfraConfig =>
-  schemaFile === undefined
-    ? config
-    : { ...config, schema: { path: schemaFile, key: config.schema?.key ?? DEFAULT_SCHEMA_KEY } };
-
 /** Why S3's notification (prefix and suffix filters, case-sensitive) leaves a created object out. */
 const skipReason = (key: string, upload: string): string =>
   key.startsWith(upload)
     ? `suffix: not ${SUFFIXES.slice(0, -1).join(', ')} or ${SUFFIXES.at(-1)} (the notification's filter is case-sensitive)`
     : `prefix: not under ${upload}`;
-
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-};
 
 type S3rverRecord = {
   eventName: string;
@@ -165,29 +149,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const ledgerTable = config.ledger?.name;
     if (ledgerTable) await ensureLedgerTable(servers.dynamodb, ledgerTable);
     const datasetTables = await ensureDatasetTables(servers.dynamodb, config, warn);
-    const writeModes = new Set(config.writeModes);
-    // The schema objects, as the s3_object module uploads them: SCHEMA_S3_KEY's and each dataset's.
-    const schemas = [
-      ...(config.schema ? [['schema_file', config.schema] as const] : []),
-      ...config.datasets.flatMap((d) =>
-        d.schema ? [[`datasets["${d.prefix}"].schema_file`, d.schema] as const] : [],
-      ),
-    ];
-    for (const [name, { path, key }] of schemas) {
-      const schema = await readFile(path).catch(() => {
-        throw new ConfigError(`${name} ${path} cannot be read`);
-      });
-      // As infra/write_modes.tf adds them to the role (a schema that is not JSON fails its files).
-      for (const mode of schemaWriteModes(parseJson(schema.toString('utf8')))) writeModes.add(mode);
-      await servers.s3.send(
-        new PutObjectCommand({
-          Bucket: config.bucket,
-          Key: key,
-          Body: schema,
-          ContentType: 'application/json',
-        }),
-      );
-    }
+    const writeModes = await uploadSchemas(servers.s3, config);
 
     const code = await building;
     // The function's environment, as infra/main.tf sets it (the endpoints and keys point at this stack).
