@@ -45,9 +45,14 @@ const { values: options } = parseArgs({
      * Which BatchWriteItem path the cases take (WRITE_PATH): `lean`, `sdk`, or `both` (each case
      * on both, alternating run by run: this VM's speed moves, so A/B runs are interleaved).
      */
-    'write-path': { type: 'string', default: 'lean' },
-    /** WRITE_CONCURRENCY for the cases; a list (`16,64`) runs each case at each, alternating too. */
-    concurrency: { type: 'string' },
+    'write-path': { type: 'string', default: 'both' },
+    /**
+     * WRITE_CONCURRENCY for the stand-in cases; a list (`16,64`) runs each case at each, alternating
+     * too. 64 by default: at 10 ms a call, 16 calls in flight cap a file at 16 × 25 / 0.01 = 40,000 rows/s.
+     */
+    concurrency: { type: 'string', default: '64' },
+    /** THREADS for the stand-in cases, a list: `1,2` runs each case with one thread and with two, alternating. */
+    threads: { type: 'string', default: '1,2' },
     /** CSV_PARSER for the cases: `chunked`, `csv-parse`, or `both` (alternating run by run). */
     'csv-parser': { type: 'string', default: 'chunked' },
     /**
@@ -62,25 +67,41 @@ const { values: options } = parseArgs({
 const WRITE_PATHS = options['write-path'] === 'both' ? ['lean', 'sdk'] : [options['write-path'] as string];
 if (!WRITE_PATHS.every((path) => path === 'lean' || path === 'sdk'))
   throw new Error(`--write-path must be lean, sdk or both, not ${options['write-path']}`);
-const CONCURRENCIES = options.concurrency?.split(',').map(Number) ?? [undefined];
+const CONCURRENCIES = options.concurrency.split(',').map(Number);
+const THREAD_COUNTS = options.threads.split(',').map(Number);
+if (!THREAD_COUNTS.every((threads) => Number.isInteger(threads) && threads >= 1 && threads <= 4))
+  throw new Error(`--threads must list whole numbers from 1 to 4, not ${options.threads}`);
 const PARSERS = options['csv-parser'] === 'both' ? CSV_PARSERS : [options['csv-parser'] as CsvParser];
 if (!PARSERS.every((parser) => CSV_PARSERS.includes(parser)))
   throw new Error(`--csv-parser must be chunked, csv-parse or both, not ${options['csv-parser']}`);
-/** The variants of each case: every write path at every concurrency, with every parser. */
-const VARIANTS = WRITE_PATHS.flatMap((path) =>
+type Variant = {
+  path: string;
+  concurrency?: number | undefined;
+  parser?: CsvParser;
+  threads?: number;
+  suffix: string;
+};
+/** The variants of each stand-in case: every write path at every concurrency, with every parser, on 1 and 2 threads. */
+const VARIANTS: Variant[] = WRITE_PATHS.flatMap((path) =>
   CONCURRENCIES.flatMap((concurrency) =>
-    PARSERS.map((parser) => ({
-      path,
-      concurrency,
-      parser,
-      suffix: [
-        ...(WRITE_PATHS.length > 1 || path !== 'lean' ? [path] : []),
-        ...(concurrency === undefined ? [] : [`${concurrency} in flight`]),
-        ...(PARSERS.length > 1 || parser !== 'chunked' ? [parser] : []),
-      ].join(', '),
-    })),
+    PARSERS.flatMap((parser) =>
+      THREAD_COUNTS.map((threads) => ({
+        path,
+        concurrency,
+        parser,
+        threads,
+        suffix: [
+          ...(WRITE_PATHS.length > 1 || path !== 'lean' ? [path] : []),
+          `${concurrency} in flight`,
+          ...(PARSERS.length > 1 || parser !== 'chunked' ? [parser] : []),
+          `${threads} thread${threads > 1 ? 's' : ''}`,
+        ].join(', '),
+      })),
+    ),
   ),
 );
+/** dynalite, whose own process is the limit, runs the first variant only, with the function's defaults otherwise. */
+const DYNALITE_VARIANT: Variant = { path: 'lean', threads: 1, suffix: '' };
 const RUNS = Number(options.runs);
 if (!Number.isInteger(RUNS) || RUNS < 1)
   throw new Error(`--runs must be a whole number from 1, not ${options.runs}`);
@@ -215,11 +236,7 @@ const TARGETS: { label: string; prepare: () => Promise<Target> }[] = [
   })),
 ];
 
-const baseEnv = (
-  dynamodbEndpoint: string,
-  table: string,
-  variant?: { path: string; concurrency?: number | undefined; parser?: CsvParser },
-): NodeJS.ProcessEnv => {
+const baseEnv = (dynamodbEndpoint: string, table: string, variant?: Variant): NodeJS.ProcessEnv => {
   const { AWS_LAMBDA_FUNCTION_NAME: _none, ...inherited } = process.env;
   return {
     ...inherited,
@@ -232,6 +249,7 @@ const baseEnv = (
     ...(variant && { WRITE_PATH: variant.path }),
     ...(variant?.concurrency !== undefined && { WRITE_CONCURRENCY: String(variant.concurrency) }),
     ...(variant?.parser && { CSV_PARSER: variant.parser }),
+    ...(variant?.threads !== undefined && { THREADS: String(variant.threads) }),
   };
 };
 
@@ -240,7 +258,7 @@ const measure = async (
   label: string,
   prepare: () => Promise<Target>,
   file: { name: string; key: string; size: number; bytes: number },
-  variant: (typeof VARIANTS)[number],
+  variant: Variant,
 ): Promise<Row> => {
   const { name, key, size, bytes } = file;
   const target = await prepare();
@@ -292,9 +310,10 @@ try {
       label.replace(/ /g, '').includes(options.only ?? ''),
     )) {
       // Variants alternate within each run, so that a slow spell of the machine hits them alike.
-      const measured: Row[][] = VARIANTS.map(() => []);
+      const variants = label === 'dynalite' ? [DYNALITE_VARIANT] : VARIANTS;
+      const measured: Row[][] = variants.map(() => []);
       for (let run = 1; run <= RUNS; run++) {
-        for (const [index, variant] of VARIANTS.entries()) {
+        for (const [index, variant] of variants.entries()) {
           const what = variant.suffix ? `${label} (${variant.suffix})` : label;
           log(`${what}: ${name} rows${RUNS > 1 ? ` (run ${run} of ${RUNS})` : ''} …`);
           const row = await measure(label, prepare, { name, key, size, bytes }, variant);

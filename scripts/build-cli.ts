@@ -16,7 +16,8 @@ await rm(join(outdir, 'cli'), { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 const result = await build({
   ...bundleOptions,
-  entryPoints: { cli: 'src/cli/bin.ts' },
+  // The sender threads' script (THREADS > 1) lands beside the commands' chunks, where the pool looks for it.
+  entryPoints: { cli: 'src/cli/bin.ts', 'cli/sender': 'src/aws/sender-thread.ts' },
   // package.json allows Node 20 for the CLI; the function runs on Node 22.
   target: 'node20',
   outdir,

@@ -1,6 +1,7 @@
 /**
- * Bundles the Lambda handler into dist/lambda.zip: index.mjs at the root, everything inlined.
- * The zip is reproducible (fixed timestamps, one file), so Terraform redeploys only on real changes.
+ * Bundles the Lambda handler into dist/lambda.zip: index.mjs at the root, everything inlined, and
+ * sender.mjs (the sender threads' script) beside it. The zip is reproducible (fixed timestamps),
+ * so Terraform redeploys only on real changes.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,13 +17,17 @@ const outdir = values.outdir;
 await mkdir(outdir, { recursive: true });
 const result = await build({
   ...bundleOptions,
-  outfile: join(outdir, 'index.mjs'),
+  outdir,
   minify: true,
   legalComments: 'none',
   metafile: true,
 });
 const code = await readFile(join(outdir, 'index.mjs'));
-const zip = zipSync({ 'index.mjs': [code, { mtime: ZIP_TIME, level: 9 }] });
+const sender = await readFile(join(outdir, 'sender.mjs'));
+const zip = zipSync({
+  'index.mjs': [code, { mtime: ZIP_TIME, level: 9 }],
+  'sender.mjs': [sender, { mtime: ZIP_TIME, level: 9 }],
+});
 await writeFile(join(outdir, 'lambda.zip'), zip);
 await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
 console.log(`${join(outdir, 'lambda.zip')}: ${zip.byteLength} bytes (index.mjs ${code.byteLength} bytes)`);

@@ -8,7 +8,9 @@ import type { BuildOptions } from 'esbuild';
  * costs at start-up and in hot loops): error classes name themselves (src/core/errors.ts).
  */
 export const bundleOptions = {
-  entryPoints: ['src/handler.ts'],
+  // The handler, and the sender threads' script beside it (THREADS > 1: src/aws/sender-pool.ts).
+  entryPoints: { index: 'src/handler.ts', sender: 'src/aws/sender-thread.ts' },
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   target: 'node22',

@@ -8,9 +8,8 @@ import { bundleOptions } from '../bundle-options.ts';
  * and esbuild's `// path` comments say which module each line of the bundle came from.
  */
 export const buildForProfile = async (outdir: string): Promise<string> => {
-  const outfile = join(outdir, 'index.mjs');
-  await build({ ...bundleOptions, outfile });
-  return outfile;
+  await build({ ...bundleOptions, outdir });
+  return join(outdir, 'index.mjs');
 };
 
 type ProfileNode = {

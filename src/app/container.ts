@@ -5,9 +5,10 @@ import type { TurnSetup } from '../aws/file-turn.ts';
 import { createLedger } from '../aws/ledger.ts';
 import { createS3Client } from '../aws/s3-client.ts';
 import { createS3FileStore } from '../aws/s3-file-store.ts';
+import { createSenderPool, threadsFor } from '../aws/sender-pool.ts';
 import type { FileTask } from '../core/continuation.ts';
 import { createDestinations, type Destination, NO_ROUTE, routeOf, routesOf } from './routes.ts';
-import { readSettings, type Settings } from './settings.ts';
+import { MAX_THREADS, readSettings, type Settings } from './settings.ts';
 
 export type Container = {
   readonly settings: Settings;
@@ -29,6 +30,8 @@ export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container
   const { functionName, ledgerTable } = settings;
   const s3 = createS3Client(env);
   const dynamodb = createDynamoDBClient();
+  // Every vCPU: with more than one, sender threads sign and send the writes (sender-pool.ts).
+  const threads = threadsFor(settings.threads, env, MAX_THREADS);
   const destinations = createDestinations({
     s3,
     dynamodb,
@@ -40,6 +43,7 @@ export const createContainer = async (env: NodeJS.ProcessEnv): Promise<Container
     typeMode: settings.typeMode,
     writePath: settings.writePath,
     csvParser: settings.csvParser,
+    ...(threads > 1 && { senders: createSenderPool(threads - 1) }),
   });
   // Every table is described as the container starts, side by side, so that a file's time goes to its rows.
   // One that fails is asked for again by its first file: a missing table fails only the invocations of its files.

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createSendBatch, type TableInfo } from '../aws/dynamodb-table.ts';
+import type { SenderPool } from '../aws/sender-pool.ts';
 import { createSendRequests } from '../aws/statement-table.ts';
 import { createDryRunSend } from '../core/dry-run-send.ts';
 import type { FileStore } from '../core/file-store.ts';
@@ -34,6 +35,8 @@ export type ProcessSetup = {
   readonly dryRun?: boolean;
   /** CSV_PARSER: `chunked` (default) or `csv-parse` for every record (`parseCsvChunks`). */
   readonly csvParser?: CsvParser;
+  /** THREADS > 1: the sender threads that sign and send the writes (sender-pool.ts). */
+  readonly senders?: SenderPool;
   readonly now?: () => Date;
 };
 
@@ -47,11 +50,15 @@ export const createProcessDeps = (setup: ProcessSetup): ProcessDeps => ({
   write: {
     send: setup.dryRun
       ? createDryRunSend(setup.table.keySchema)
-      : createSendBatch(setup.dynamodb, setup.tableName, { path: setup.writePath ?? 'lean' }),
+      : createSendBatch(setup.dynamodb, setup.tableName, {
+          path: setup.writePath ?? 'lean',
+          ...(setup.senders && { senders: setup.senders }),
+        }),
     // Write modes other than a plain put (the schema's `write`): BatchExecuteStatement and BatchWriteItem.
     ...(!setup.dryRun && {
       sendRequests: createSendRequests(setup.dynamodb, setup.tableName, setup.table.keySchema, {
         path: setup.writePath ?? 'lean',
+        ...(setup.senders && { senders: setup.senders }),
       }),
     }),
     keyIdOf: (item) => keyIdOf(item, setup.table.keySchema),

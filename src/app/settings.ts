@@ -40,6 +40,9 @@ const integer = (fallback: number, min: number, max: number) =>
     }),
   );
 
+/** More threads than this cannot help: one reading thread keeps three senders busy past any table's default cap. */
+export const MAX_THREADS = 4;
+
 const name = (what: string) =>
   z.optional(z.string().check(z.minLength(1, `must not be empty (unset it for ${what})`)));
 
@@ -67,6 +70,21 @@ const fields = {
   WRITE_PATH: z._default(z.enum(['lean', 'sdk'], { error: 'must be "lean" or "sdk"' }), 'lean'),
   // `csv-parse` reads every record with csv-parse instead of splitting quote-free records directly.
   CSV_PARSER: z._default(z.enum(CSV_PARSERS, { error: 'must be "chunked" or "csv-parse"' }), 'chunked'),
+  // `auto` follows the function's vCPUs (threadsFor); 1 keeps every step on the main thread.
+  THREADS: z.pipe(
+    z._default(z.string(), 'auto'),
+    z.transform((value, context): 'auto' | number => {
+      if (value === 'auto') return value;
+      const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      if (parsed >= 1 && parsed <= MAX_THREADS) return parsed;
+      context.issues.push({
+        code: 'custom',
+        message: `must be "auto" or a whole number from 1 to ${MAX_THREADS}`,
+        input: value,
+      });
+      return z.NEVER;
+    }),
+  ),
   AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
 };
 
@@ -178,6 +196,8 @@ export type Settings = {
   readonly datasets?: readonly Dataset[];
   readonly writePath: 'lean' | 'sdk';
   readonly csvParser: CsvParser;
+  /** THREADS: `auto` (`threadsFor`) or how many threads in all (the main one and its sender threads). */
+  readonly threads: 'auto' | number;
 };
 
 const schemaSetting = (inline?: string, s3Key?: string): SchemaSetting | undefined => {
@@ -210,5 +230,6 @@ export const readSettings = (env: NodeJS.ProcessEnv): Settings => {
     ...(s.DATASETS !== undefined && { datasets: s.DATASETS }),
     writePath: s.WRITE_PATH,
     csvParser: s.CSV_PARSER,
+    threads: s.THREADS ?? 'auto',
   };
 };

@@ -9,6 +9,7 @@ import type { Item } from '../core/item.ts';
 import type { KeyAttribute, KeySchema, KeyType } from '../core/key-schema.ts';
 import type { SendBatch, SendOutcome } from '../core/write-contract.ts';
 import { createLeanBatchWrite, type LeanWriteOptions } from './lean-batch-write.ts';
+import { clientOverSenders } from './sender-client.ts';
 
 export type TableInfo = {
   readonly keySchema: KeySchema;
@@ -113,9 +114,10 @@ export const createSendBatch = (
   tableName: string,
   options: SendBatchOptions = {},
 ): SendBatch => {
+  // THREADS > 1 (`senders`): the lean path signs and sends on the sender threads, the SDK path only sends there.
   const write =
     options.path === 'sdk'
-      ? sdkBatchWrite(dynamodb, tableName)
+      ? sdkBatchWrite(options.senders ? clientOverSenders(dynamodb, options.senders) : dynamodb, tableName)
       : createLeanBatchWrite(dynamodb, tableName, options);
   return async (items) => {
     try {

@@ -10,10 +10,13 @@ import type { SendOutcome } from '../core/write-contract.ts';
 import { decodeItem } from './decode-item.ts';
 import { batchWriteBody } from './dynamodb-client.ts';
 import { type HttpAnswer, keepAlivePoster } from './keep-alive-http.ts';
+import type { SenderPool, SignSpec } from './sender-pool.ts';
 
 export type LeanWriteOptions = {
   readonly connectTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** THREADS > 1: sender threads sign and send each attempt (sender-pool.ts); the retries stay here. */
+  readonly senders?: SenderPool;
 };
 
 type Config = DynamoDBClient['config'] & {
@@ -104,6 +107,23 @@ const prepare = async (dynamodb: DynamoDBClient, tableName: string) => {
 };
 type Prepared = Awaited<ReturnType<typeof prepare>>;
 
+/**
+ * What a sender thread signs with: the SDK signer's own settings and the client's credentials
+ * (its memoized provider: Lambda's role credentials, refreshed before they expire).
+ */
+const signSpec = async (p: Prepared, signingDate: number): Promise<SignSpec> => {
+  const { accessKeyId, secretAccessKey, sessionToken } = await p.config.credentials();
+  const signer = p.signer as { uriEscapePath?: boolean; applyChecksum?: boolean };
+  return {
+    region: p.region,
+    service: 'dynamodb',
+    uriEscapePath: signer.uriEscapePath ?? true,
+    applyChecksum: signer.applyChecksum ?? true,
+    credentials: { accessKeyId, secretAccessKey, ...(sessionToken !== undefined && { sessionToken }) },
+    signingDate,
+  };
+};
+
 /** The SDK's retry error types, from its own classification. */
 const retryErrorType = (error: unknown) => {
   const sdkError = error as Parameters<typeof isThrottlingError>[0];
@@ -153,15 +173,27 @@ export const createLeanCall = (
       request,
       input: {},
     });
+    const signingDate = Date.now() + (p.config.systemClockOffset ?? 0);
+    const timeouts = {
+      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
+    };
+    if (options.senders) {
+      return options.senders.post({
+        origin: p.url.origin,
+        path: p.url.pathname || '/',
+        headers: request.headers,
+        body,
+        sign: await signSpec(p, signingDate),
+        timeouts,
+      });
+    }
     const signed = await p.signer.sign(request, {
-      signingDate: new Date(Date.now() + (p.config.systemClockOffset ?? 0)),
+      signingDate: new Date(signingDate),
       signingRegion: p.region,
       signingService: 'dynamodb',
     });
-    poster ??= keepAlivePoster(p.url, {
-      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
-      requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
-    });
+    poster ??= keepAlivePoster(p.url, timeouts);
     return poster.post(p.url.pathname || '/', signed.headers, body);
   };
 

@@ -15,6 +15,8 @@ import { decodeItem } from './decode-item.ts';
 import { batchWriteBody } from './dynamodb-client.ts';
 import { classifyWriteError } from './dynamodb-table.ts';
 import { createLeanCall } from './lean-batch-write.ts';
+import { clientOverSenders } from './sender-client.ts';
+import type { SenderPool } from './sender-pool.ts';
 
 /** A PartiQL identifier: double-quoted, a `"` in it doubled. Values are never in the text: parameters. */
 const identifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
@@ -128,8 +130,8 @@ type RawWrite = {
 };
 
 /** The lean path (lean-batch-write.ts `createLeanCall`): bodies by `JSON.stringify`, answers by `JSON.parse`. */
-const leanTransport = (dynamodb: DynamoDBClient, tableName: string): Transport => {
-  const call = createLeanCall(dynamodb, tableName);
+const leanTransport = (dynamodb: DynamoDBClient, tableName: string, senders?: SenderPool): Transport => {
+  const call = createLeanCall(dynamodb, tableName, senders ? { senders } : {});
   const post = async (operation: string, input: object) =>
     JSON.parse((await call(operation, Buffer.from(batchWriteBody(input)))).body.toString('utf8'));
   return {
@@ -184,10 +186,13 @@ export const createSendRequests = (
   dynamodb: DynamoDBClient,
   tableName: string,
   keySchema: KeySchema,
-  options: { readonly path?: 'lean' | 'sdk' } = {},
+  options: { readonly path?: 'lean' | 'sdk'; readonly senders?: SenderPool } = {},
 ): SendRequests => {
+  const { senders } = options;
   const transport =
-    options.path === 'sdk' ? sdkTransport(dynamodb, tableName) : leanTransport(dynamodb, tableName);
+    options.path === 'sdk'
+      ? sdkTransport(senders ? clientOverSenders(dynamodb, senders) : dynamodb, tableName)
+      : leanTransport(dynamodb, tableName, senders);
   const batchWrite = async (requests: readonly ModeRequest[]) => {
     const writes: WriteRequest[] = requests.map((request) =>
       request.kind === 'put'
