@@ -1,4 +1,4 @@
-import type { AttributeValue, Item } from '../core/item.ts';
+import { type AttributeValue, type Item, newItem } from '../core/item.ts';
 
 /** Base64 to bytes as the SDK's decoder gives them: a plain Uint8Array over the decoded buffer. */
 const bytes = (base64: string): Uint8Array => {
@@ -20,7 +20,7 @@ const decodeValue = (value: Record<string, unknown>): AttributeValue => {
 
 export const decodeItem = (item: Record<string, unknown>): Item => {
   // No prototype, as in toItem: an attribute named `__proto__` stays an attribute (issue 11).
-  const decoded: Item = Object.create(null);
+  const decoded: Item = newItem();
   for (const name in item) decoded[name] = decodeValue(item[name] as Record<string, unknown>);
   return decoded;
 };

@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { AwsJson1_0Protocol } from '@aws-sdk/core/protocols';
+import { type Item, mayHoldBinary } from '../core/item.ts';
 
 type SerializeArgs = Parameters<AwsJson1_0Protocol['serializeRequest']>;
 
@@ -25,11 +26,15 @@ const holdsBinary = (value: unknown): boolean => {
 };
 
 /**
- * A BatchWriteItem body as the SDK writes it. (Skipping the `holdsBinary` walk when the caller
- * knows nothing is binary was measured and gained nothing: docs/scale.md.)
+ * A BatchWriteItem body as the SDK writes it. `binary`: whether a value may be binary, when the
+ * caller knows (`mayHoldBinary`); else the input is walked to find out.
  */
-export const batchWriteBody = (input: unknown): string =>
-  holdsBinary(input) ? JSON.stringify(input, base64Binary) : JSON.stringify(input);
+export const batchWriteBody = (input: unknown, binary = holdsBinary(input)): string =>
+  binary ? JSON.stringify(input, base64Binary) : JSON.stringify(input);
+
+/** Whether any of these items holds a binary value: only those not known to be text are walked. */
+export const itemsHoldBinary = (items: readonly Item[]): boolean =>
+  items.some((item) => mayHoldBinary(item) && holdsBinary(item));
 
 /**
  * DynamoDB's JSON protocol, with BatchWriteItem's body written by `JSON.stringify`. The items are

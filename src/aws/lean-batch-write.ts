@@ -8,7 +8,7 @@ import { isServerError, isThrottlingError, isTransientError } from '@smithy/core
 import type { Item } from '../core/item.ts';
 import type { SendOutcome } from '../core/write-contract.ts';
 import { decodeItem } from './decode-item.ts';
-import { batchWriteBody } from './dynamodb-client.ts';
+import { batchWriteBody, itemsHoldBinary } from './dynamodb-client.ts';
 import { type HttpAnswer, keepAlivePoster } from './keep-alive-http.ts';
 import type { SenderPool, SignSpec } from './sender-pool.ts';
 
@@ -266,10 +266,13 @@ export const createLeanBatchWrite = (
   const call = createLeanCall(dynamodb, tableName, options);
   const write = async (items: readonly Item[]): Promise<SendOutcome> => {
     const body = Buffer.from(
-      batchWriteBody({
-        RequestItems: { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
+      batchWriteBody(
+        {
+          RequestItems: { [tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
+          ReturnConsumedCapacity: 'TOTAL',
+        },
+        itemsHoldBinary(items),
+      ),
     );
     return outcomeOf(await call('BatchWriteItem', body), tableName);
   };

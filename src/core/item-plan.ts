@@ -48,6 +48,8 @@ export type ItemPlan = {
   readonly additions: readonly Addition[];
   /** Only JSON columns can nest; other plans skip the depth and name checks. */
   readonly mayNest: boolean;
+  /** No binary key: its items hold no binary value (only a `B` key makes one), see `newItem`. */
+  readonly textOnly?: boolean;
   /** The version (S3 ETag) of the column schema the plan was compiled from, when it came from S3. */
   readonly schemaVersion?: string;
   /** Absent: every row is a put (`WRITE_DEFAULT`). */
@@ -59,6 +61,10 @@ const inferBoolean = (text: string): boolean | undefined => {
   const lower = text.toLowerCase();
   return lower === 'true' ? true : lower === 'false' ? false : undefined;
 };
+
+/** Whether a table's items can hold no binary value: values are S, N, BOOL, NULL or JSON; only a key may be B. */
+export const textOnlyKeys = (keySchema: KeySchema): boolean =>
+  keySchema.partition.type !== 'B' && keySchema.sort?.type !== 'B';
 
 /** The default type rules: plain decimals DynamoDB can store become `N`, true/false `BOOL`, the rest `S`. */
 const inferValue: ValueConverter = (text) => {
@@ -106,5 +112,13 @@ export const compileDefaultPlan = (
   const columns = header
     .map((column, index) => ({ index, column, attribute: column, convert }))
     .filter(({ index }) => index !== partition.index && index !== sort?.index);
-  return { header, partition, ...(sort && { sort }), columns, additions: [], mayNest: false };
+  return {
+    header,
+    partition,
+    ...(sort && { sort }),
+    columns,
+    additions: [],
+    mayNest: false,
+    textOnly: textOnlyKeys(keySchema),
+  };
 };

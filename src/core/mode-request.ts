@@ -1,5 +1,5 @@
 import { ErrorCode, FileError, type WriteDeniedError } from './errors.ts';
-import type { Item } from './item.ts';
+import { type Item, newItem } from './item.ts';
 import { ACTION_OF, type ModeEntry, type ModeRequest } from './mode-contract.ts';
 import { modeName, type WriteCondition, WriteOp } from './schema/write-block.ts';
 
@@ -33,7 +33,7 @@ export const requestFor = (entry: ModeEntry, step: Step, options: Options): Mode
     case 'deleteIf':
       return { kind: 'deleteIf', key: entry.key, newer: newer as NonNullable<typeof newer> };
     case 'update': {
-      const set: Item = Object.create(null);
+      const set: Item = newItem();
       for (const name in entry.item) if (!(name in entry.key)) set[name] = entry.item[name] as Item[string];
       return { kind: 'update', key: entry.key, set, remove: entry.remove, ...(newer && { newer }) };
     }

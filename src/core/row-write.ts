@@ -1,5 +1,5 @@
 import { ErrorCode, RowError } from './errors.ts';
-import type { Item } from './item.ts';
+import { type Item, newItem } from './item.ts';
 import type { ItemPlan, WritePlan } from './item-plan.ts';
 import type { ModeEntry } from './mode-contract.ts';
 import { quote } from './schema/typed-value.ts';
@@ -32,7 +32,7 @@ export const toModeEntry = (plan: ItemPlan, write: WritePlan, fields: string[], 
   }
   const { item, keyId } = toItem(op === WriteOp.delete ? write.deletePlan : plan, fields, row);
   if (spec.condition === 'newer' && spec.version !== undefined) checkVersion(item, spec.version);
-  const key: Item = Object.create(null);
+  const key: Item = newItem();
   key[plan.partition.key.name] = item[plan.partition.key.name] as Item[string];
   if (plan.sort) key[plan.sort.key.name] = item[plan.sort.key.name] as Item[string];
   const removing =

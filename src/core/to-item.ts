@@ -6,6 +6,7 @@ import {
   itemSize,
   NESTING_PROBLEM,
   nestingDepth,
+  newItem,
   PARTITION_KEY_SIZE_LIMIT,
   SORT_KEY_SIZE_LIMIT,
   VALUE_NESTING_LIMIT,
@@ -47,9 +48,8 @@ export const toItem = (plan: ItemPlan, fields: readonly string[], row: number): 
     );
   }
   const partition = readKey(plan.partition, fields, PARTITION_KEY_SIZE_LIMIT);
-  // No prototype: a column named `__proto__` is then an attribute like any other, where on a plain
-  // object `item['__proto__'] = value` would set the prototype instead (issue 11).
-  const item: Item = Object.create(null);
+  // Only a binary key makes a binary value (`plan.textOnly`): the request body then skips looking for one.
+  const item: Item = newItem(plan.textOnly);
   item[plan.partition.key.name] = partition.value;
   let keyId = partition.id;
   if (plan.sort) {

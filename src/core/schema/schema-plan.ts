@@ -9,6 +9,7 @@ import {
   type KeyColumnPlan,
   stringValue,
   type TypeMode,
+  textOnlyKeys,
   type ValueConverter,
   type WritePlan,
 } from '../item-plan.ts';
@@ -220,6 +221,7 @@ export const compileSchemaPlan = (
     columns,
     additions: [...schema.add].map(([attribute, template]) => compileAddition(attribute, template, context)),
     mayNest: columns.some(({ column }) => schema.columns.get(column)?.type === ColumnType.JSON),
+    textOnly: textOnlyKeys(keySchema),
   };
   return schema.write ? { ...plan, write: compileWritePlan(plan, schema.write) } : plan;
 };
