@@ -111,8 +111,6 @@ export const createSenderPool = (threads: number): SenderPool => {
   const start = (slot: number): Sender => {
     const worker = new Worker(script.url, {
       ...(script.execArgv && { execArgv: script.execArgv }),
-      // The sender threads' memory counts against the function's: a small young generation each.
-      resourceLimits: { maxYoungGenerationSizeMb: 16 },
     });
     worker.unref();
     const sender: Sender = { worker, waiting: new Map() };

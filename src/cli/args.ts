@@ -39,6 +39,7 @@ const FLAGS: Partial<Record<SettingName, string>> = {
   WRITE_CONCURRENCY: '--concurrency',
   MAX_WRITE_ATTEMPTS: '--max-attempts',
   TYPE_MODE: '--type-mode',
+  THREADS: '--threads',
 };
 const flagOf = (name: SettingName) => FLAGS[name] ?? name;
 
@@ -62,6 +63,10 @@ export const readPrefixes = (options: PrefixOptions): Prefixes => {
 /** A flag that carries one of the function's settings, checked by the same rule as the setting. */
 export const settingArg = (name: 'WRITE_CONCURRENCY' | 'MAX_WRITE_ATTEMPTS', text: string): number =>
   checkSettings({ [name]: text }, flagOf)[name] as number;
+
+/** `--threads`, checked by the rule of THREADS: `auto` or how many threads in all. */
+export const threadsArg = (text: string): 'auto' | number =>
+  checkSettings({ THREADS: text }, flagOf).THREADS as 'auto' | number;
 
 /** `--type-mode`, checked by the rule of TYPE_MODE. */
 export const typeModeArg = (text: string): 'infer' | 'string' =>

@@ -18,6 +18,7 @@ export type IngestOptions = PrefixOptions & {
   encoding?: string;
   concurrency: string;
   maxAttempts: string;
+  threads: string;
   json?: boolean;
   resume?: boolean;
   dryRun?: boolean;
@@ -87,6 +88,11 @@ const addIngest = (program: Command) =>
       )
       .option('--concurrency <n>', 'BatchWriteItem calls in flight (1-64)', '16')
       .option('--max-attempts <n>', 'Calls per batch that write nothing before giving up (1-100)', '10')
+      .option(
+        '--threads <n>',
+        'Threads in all (1-4): the others sign and send the writes; auto: one per CPU',
+        'auto',
+      )
       .option('--json', 'Print the report as JSON instead of a summary')
       .option('--mode <mode>', "put (default), upsert or delete (over the schema's write.mode)")
       .option('--condition <condition>', 'none (default), absent (insert only) or newer (with --version)')

@@ -5,9 +5,11 @@ import type { ProcessDeps } from '../../app/file-types.ts';
 import { createProcessDeps } from '../../app/process-deps.ts';
 import { runFile } from '../../app/run-file.ts';
 import { fixedSchemaSource } from '../../app/schema-source.ts';
+import { MAX_THREADS } from '../../app/settings.ts';
 import { createDynamoDBClient } from '../../aws/dynamodb-client.ts';
 import { createS3Client } from '../../aws/s3-client.ts';
 import { createS3FileStore } from '../../aws/s3-file-store.ts';
+import { createSenderPool, threadsFor } from '../../aws/sender-pool.ts';
 import { type FileTask, startTask } from '../../core/continuation.ts';
 import { DEFAULT_DIALECT, type DialectSpec } from '../../core/dialect.ts';
 import type { FileStore } from '../../core/file-store.ts';
@@ -24,6 +26,7 @@ import {
   readSchemaFile,
   readTable,
   settingArg,
+  threadsArg,
   typeModeArg,
 } from '../args.ts';
 import { dryRunStore } from '../dry-run-store.ts';
@@ -109,6 +112,7 @@ const printReport = (
 export const runIngest = async (input: string, options: IngestOptions): Promise<void> => {
   const concurrency = settingArg('WRITE_CONCURRENCY', options.concurrency);
   const maxAttempts = settingArg('MAX_WRITE_ATTEMPTS', options.maxAttempts);
+  const threads = threadsFor(threadsArg(options.threads), process.env, MAX_THREADS);
   const typeMode = typeModeArg(options.typeMode);
   const dialect = dialectArgs(options);
   const schema: Schema | undefined = applyWriteFlags(
@@ -135,6 +139,8 @@ export const runIngest = async (input: string, options: IngestOptions): Promise<
     typeMode,
     schema: fixedSchemaSource(schema),
     dryRun,
+    // Sender threads sign and send the writes (idle ones do not keep the process alive); a dry run sends nothing.
+    ...(threads > 1 && !dryRun && { senders: createSenderPool(threads - 1) }),
   } as const;
   const storeOf = (store: FileStore) => (dryRun ? dryRunStore(store, { local: !s3Input }) : store);
 
