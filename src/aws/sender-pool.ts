@@ -114,7 +114,6 @@ export const createSenderPool = (threads: number): SenderPool => {
       // The sender threads' memory counts against the function's: a small young generation each.
       resourceLimits: { maxYoungGenerationSizeMb: 16 },
     });
-    worker.unref();
     const sender: Sender = { worker, waiting: new Map() };
     worker.on('message', (answer: SenderAnswer) => {
       const waiting = sender.waiting.get(answer.id);
@@ -138,6 +137,8 @@ export const createSenderPool = (threads: number): SenderPool => {
     };
     worker.on('error', stopped);
     worker.on('exit', (code) => stopped(`exit code ${code}`));
+    // After the 'message' listener: Node refs the worker's port when its first one is added.
+    worker.unref();
     senders[slot] = sender;
     return sender;
   };
