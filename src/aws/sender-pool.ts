@@ -112,7 +112,6 @@ export const createSenderPool = (threads: number): SenderPool => {
     const worker = new Worker(script.url, {
       ...(script.execArgv && { execArgv: script.execArgv }),
     });
-    worker.unref();
     const sender: Sender = { worker, waiting: new Map() };
     worker.on('message', (answer: SenderAnswer) => {
       const waiting = sender.waiting.get(answer.id);
@@ -136,6 +135,8 @@ export const createSenderPool = (threads: number): SenderPool => {
     };
     worker.on('error', stopped);
     worker.on('exit', (code) => stopped(`exit code ${code}`));
+    // After the 'message' listener: Node refs the worker's port when its first one is added.
+    worker.unref();
     senders[slot] = sender;
     return sender;
   };

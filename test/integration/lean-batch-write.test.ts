@@ -4,6 +4,7 @@ import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDBClient } from '../../src/aws/dynamodb-client.ts';
 import { createSendBatch, type WritePath } from '../../src/aws/dynamodb-table.ts';
+import { createSenderPool, type SenderPool } from '../../src/aws/sender-pool.ts';
 import { ItemRefusedError, RetryableWriteError } from '../../src/core/errors.ts';
 import type { Item } from '../../src/core/item.ts';
 import { LOCAL_REGION, type LocalServers } from '../../src/local/servers.ts';
@@ -11,7 +12,41 @@ import { type DynamoFault, startDynamoFaultProxy } from '../support/fault-proxy.
 import { createTable } from '../support/local-tables.ts';
 import { startTestServers } from '../support/servers.ts';
 
-const PATHS: WritePath[] = ['lean', 'sdk'];
+/** Each path in process (THREADS=1) and through a sender thread (THREADS > 1). */
+type Variant = { readonly name: string; readonly path: WritePath; readonly threaded: boolean };
+const VARIANTS: Variant[] = [
+  { name: 'lean', path: 'lean', threaded: false },
+  { name: 'sdk', path: 'sdk', threaded: false },
+  { name: 'lean on a sender thread', path: 'lean', threaded: true },
+  { name: 'sdk on a sender thread', path: 'sdk', threaded: true },
+];
+
+/**
+ * One sender thread for the tests of a describe, closed after them. `senders(variant)` is the pool
+ * for a threaded variant (nothing for an in-process one); `posts()` counts what went through it.
+ */
+const useSenderPool = () => {
+  let pool: SenderPool | undefined;
+  let posts = 0;
+  beforeAll(() => {
+    pool = createSenderPool(1);
+  });
+  afterAll(async () => {
+    await pool?.close();
+  });
+  const counted: SenderPool = {
+    threads: 1,
+    post: (request) => {
+      posts++;
+      return (pool as SenderPool).post(request);
+    },
+    close: async () => {},
+  };
+  return {
+    senders: (variant: Variant): { senders?: SenderPool } => (variant.threaded ? { senders: counted } : {}),
+    posts: () => posts,
+  };
+};
 const CREDENTIALS = { accessKeyId: 'AKIDLEAN', secretAccessKey: 'secret', sessionToken: 'session-token' };
 
 type Captured = { headers: IncomingHttpHeaders; body: string };
@@ -79,17 +114,31 @@ const comparable = (headers: IncomingHttpHeaders) => {
 };
 
 describe('the lean write path and the SDK path', () => {
+  const pool = useSenderPool();
+
   it('send the same body and the same headers (less the signature, date, invocation id and UA features)', async () => {
     const capture = await startCapture(() => [200, { UnprocessedItems: {} }]);
     try {
       const items = [everyType, { K: { B: new Uint8Array([3]) }, n: { N: '7' } }];
-      for (const path of PATHS)
-        await createSendBatch(client({ endpoint: capture.endpoint }), 'tab', { path })(items);
-      const [lean, sdk] = capture.requests as [Captured, Captured];
+      const posted = pool.posts();
+      for (const variant of VARIANTS)
+        await createSendBatch(client({ endpoint: capture.endpoint }), 'tab', {
+          path: variant.path,
+          ...pool.senders(variant),
+        })(items);
+      expect(capture.requests).toHaveLength(VARIANTS.length);
+      expect(pool.posts() - posted).toBe(2);
+      const [lean, sdk, ...threaded] = capture.requests as [Captured, Captured, ...Captured[]];
       expect(lean.body).toBe(sdk.body);
       expect(comparable(lean.headers)).toEqual(comparable(sdk.headers));
       expect(lean.headers['x-amz-security-token']).toBe('session-token');
       expect(lean.headers['amz-sdk-request']).toMatch(/^attempt=1; max=\d+$/);
+      // Through a sender thread: the same bytes and headers as in process.
+      for (const request of threaded) {
+        expect(request.body).toBe(sdk.body);
+        expect(comparable(request.headers)).toEqual(comparable(sdk.headers));
+        expect(request.headers.authorization).toMatch(/Signature=[0-9a-f]{64}$/);
+      }
     } finally {
       await capture.close();
     }
@@ -110,35 +159,47 @@ describe('the lean write path and the SDK path', () => {
     }
   });
 
-  it.each(PATHS)('%s: a fatal error carries the service name and message from __type', async (path) => {
-    const capture = await startCapture(() => [
-      400,
-      { __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'no table tab' },
-    ]);
-    try {
-      const error = await createSendBatch(client({ endpoint: capture.endpoint }), 'tab', { path })([
-        everyType,
-      ]).catch((thrown: unknown) => thrown as Error);
-      expect(error).toMatchObject({ name: 'ResourceNotFoundException', message: 'no table tab' });
-      expect(error).not.toBeInstanceOf(RetryableWriteError);
-      expect(error).not.toBeInstanceOf(ItemRefusedError);
-    } finally {
-      await capture.close();
-    }
-  });
+  it.each(VARIANTS)(
+    '$name: a fatal error carries the service name and message from __type',
+    async (variant) => {
+      const capture = await startCapture(() => [
+        400,
+        { __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'no table tab' },
+      ]);
+      try {
+        const error = await createSendBatch(client({ endpoint: capture.endpoint }), 'tab', {
+          path: variant.path,
+          ...pool.senders(variant),
+        })([everyType]).catch((thrown: unknown) => thrown as Error);
+        expect(error).toMatchObject({ name: 'ResourceNotFoundException', message: 'no table tab' });
+        expect(error).not.toBeInstanceOf(RetryableWriteError);
+        expect(error).not.toBeInstanceOf(ItemRefusedError);
+      } finally {
+        await capture.close();
+      }
+    },
+  );
 
-  it('times out a call that gets no answer (the lean path has its own timeouts), as retryable', async () => {
-    const silent = createServer(() => {});
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    try {
-      const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-      const send = createSendBatch(client({ endpoint, maxAttempts: 1 }), 'tab', { requestTimeoutMs: 200 });
-      await expect(send([everyType])).rejects.toBeInstanceOf(RetryableWriteError);
-    } finally {
-      silent.closeAllConnections();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
-    }
-  });
+  it.each(VARIANTS.filter(({ path }) => path === 'lean'))(
+    '$name: times out a call that gets no answer (the lean path has its own timeouts), as retryable',
+    async (variant) => {
+      const silent = createServer(() => {});
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+        const send = createSendBatch(client({ endpoint, maxAttempts: 1 }), 'tab', {
+          requestTimeoutMs: 200,
+          ...pool.senders(variant),
+        });
+        const started = Date.now();
+        await expect(send([everyType])).rejects.toBeInstanceOf(RetryableWriteError);
+        expect(Date.now() - started).toBeLessThan(5_000);
+      } finally {
+        silent.closeAllConnections();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
+    },
+  );
 });
 
 describe('the lean write path and the SDK path against dynalite through the fault proxy', () => {
@@ -148,20 +209,25 @@ describe('the lean write path and the SDK path against dynalite through the faul
     await createTable(servers.dynamodb, 'binary', { name: 'K', type: 'B' });
   });
   afterAll(() => servers.close());
+  const pool = useSenderPool();
   const proxies: { close(): Promise<void> }[] = [];
   afterEach(async () => {
     await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
   });
 
   /** What a send through the proxy playing `faults` (the last one repeats) comes to, and how many calls it took. */
-  const outcome = async (path: WritePath, faults: DynamoFault[], items: Item[]) => {
+  const outcome = async (variant: Variant, faults: DynamoFault[], items: Item[]) => {
     const proxy = await startDynamoFaultProxy(
       servers.dynamodbEndpoint,
       (call) => faults[Math.min(call, faults.length) - 1] as DynamoFault,
     );
     proxies.push(proxy);
     // Two attempts a call keep the SDK's backoff short; both paths read it from the client.
-    const send = createSendBatch(client({ endpoint: proxy.endpoint, maxAttempts: 2 }), 'binary', { path });
+    const send = createSendBatch(client({ endpoint: proxy.endpoint, maxAttempts: 2 }), 'binary', {
+      path: variant.path,
+      ...pool.senders(variant),
+    });
+    const posted = pool.posts();
     const result = await send(items).then(
       (value) => ({ value }),
       (error: unknown) => ({
@@ -171,6 +237,8 @@ describe('the lean write path and the SDK path against dynalite through the faul
         },
       }),
     );
+    // Every attempt of a threaded variant goes through the sender thread; none of an in-process one.
+    expect(pool.posts() - posted).toBe(variant.threaded ? proxy.calls() : 0);
     return { result, calls: proxy.calls() };
   };
 
@@ -191,15 +259,20 @@ describe('the lean write path and the SDK path against dynalite through the faul
     ['a dropped connection once, then written', ['drop', 'pass'], written],
     ['written', ['pass'], written],
   ])('%s: the same outcome, in the same number of calls', async (_, faults, expected) => {
-    const [lean, sdk] = [await outcome('lean', faults, keys(4)), await outcome('sdk', faults, keys(4))];
+    const outcomes = [];
+    for (const variant of VARIANTS) outcomes.push(await outcome(variant, faults, keys(4)));
+    const [lean, sdk, threadedLean, threadedSdk] = outcomes;
     expect(lean).toEqual(sdk);
-    expect(lean.result).toEqual(expected);
+    expect(lean?.result).toEqual(expected);
+    // Through a sender thread: the same outcome in the same number of calls as in process.
+    expect(threadedLean).toEqual(lean);
+    expect(threadedSdk).toEqual(sdk);
   });
 
-  it.each(PATHS)(
-    '%s: hands back the unprocessed items decoded as the SDK decodes them, binary included',
-    async (path) => {
-      const { result } = await outcome(path, ['partial'], keys(4));
+  it.each(VARIANTS)(
+    '$name: hands back the unprocessed items decoded as the SDK decodes them, binary included',
+    async (variant) => {
+      const { result } = await outcome(variant, ['partial'], keys(4));
       expect(result).toEqual({ value: { unprocessed: keys(4).slice(2), consumedCapacity: 2 } });
     },
   );

@@ -26,6 +26,7 @@ describe('readSettings()', () => {
       maxWriteAttempts: 10,
       writePath: 'lean',
       csvParser: 'chunked',
+      threads: 'auto',
     });
   });
 
@@ -45,6 +46,7 @@ describe('readSettings()', () => {
         LEDGER_TABLE: 'csv2ddb-ledger',
         WRITE_PATH: 'sdk',
         CSV_PARSER: 'csv-parse',
+        THREADS: '3',
       }),
     ).toEqual({
       tableName: 'items',
@@ -59,7 +61,16 @@ describe('readSettings()', () => {
       ledgerTable: 'csv2ddb-ledger',
       writePath: 'sdk',
       csvParser: 'csv-parse',
+      threads: 3,
     });
+  });
+
+  it.each([
+    ['auto', 'auto'],
+    ['1', 1],
+    ['4', 4],
+  ])('accepts THREADS=%s', (value, threads) => {
+    expect(readSettings({ ...REQUIRED, THREADS: value }).threads).toBe(threads);
   });
 
   it('ignores variables it does not know', () => {
@@ -145,6 +156,21 @@ describe('readSettings()', () => {
       'MAX_WRITE_ATTEMPTS',
       { ...REQUIRED, MAX_WRITE_ATTEMPTS: '2.5' },
       'MAX_WRITE_ATTEMPTS must be a whole number from 1 to 100 (got "2.5")',
+    ],
+    [
+      'THREADS',
+      { ...REQUIRED, THREADS: '0' },
+      'THREADS must be "auto" or a whole number from 1 to 4 (got "0")',
+    ],
+    [
+      'THREADS',
+      { ...REQUIRED, THREADS: '5' },
+      'THREADS must be "auto" or a whole number from 1 to 4 (got "5")',
+    ],
+    [
+      'THREADS',
+      { ...REQUIRED, THREADS: 'two' },
+      'THREADS must be "auto" or a whole number from 1 to 4 (got "two")',
     ],
     [
       'REPORT_PREFIX',
