@@ -412,7 +412,34 @@ console.log(
   `\nCost per million rows (Lambda arm64 at $${PRICES.lambdaArmGbSecond}/GB-s and DynamoDB on-demand at $${PRICES.dynamodbMillionWrites}/million writes, us-east-1, prices assumed current on ${PRICES.date}; one thread: below 1,769 MB the function's CPU share stretches its time, above it one thread is no faster):`,
 );
 console.table(costTable(rows.filter((row) => !row.case.startsWith('dynalite'))));
-for (const [what, ok] of checks) console.log(`${ok ? 'PASS' : 'MISS'}  ${what}`);
+/** Each stand-in case with more than one thread against the same case with one (medians of the runs). */
+const threadRatios = rows.flatMap((row) => {
+  const match = / (\d) threads\)$/.exec(row.case);
+  if (!match) return [];
+  const single = rows.find(
+    (other) => other.rows === row.rows && other.case === row.case.replace(/ \d threads\)$/, ' 1 thread)'),
+  );
+  return single
+    ? [{ case: row.case, rows: row.rows, 'against 1 thread': row.rowsPerSecond / single.rowsPerSecond }]
+    : [];
+});
+if (threadRatios.length > 0) {
+  console.log('Threads (THREADS): rows/s against one thread, same case, same runs:');
+  console.table(
+    threadRatios.map((ratio) => ({
+      ...ratio,
+      'against 1 thread': `${ratio['against 1 thread'].toFixed(2)}×`,
+    })),
+  );
+}
+const best = Math.max(0, ...threadRatios.map((ratio) => ratio['against 1 thread']));
+const allChecks = [
+  ...checks,
+  ...(threadRatios.length > 0
+    ? ([['≥ 1.6× one thread with two (the best stand-in case)', best >= 1.6]] as const)
+    : []),
+];
+for (const [what, ok] of allChecks) console.log(`${ok ? 'PASS' : 'MISS'}  ${what}`);
 
 await mkdir('bench/results', { recursive: true });
 const results = {
@@ -429,7 +456,8 @@ const results = {
   zipBytes,
   importMs,
   importRunsMs: imports.map(Math.round),
-  checks: Object.fromEntries(checks),
+  checks: Object.fromEntries(allChecks),
+  threads: threadRatios,
 };
 await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
 log(`written ${options.out}`);
