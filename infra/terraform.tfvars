@@ -50,10 +50,10 @@ write_concurrency      = 16
 max_write_attempts     = 10
 log_level              = "INFO"
 
+# Lambda gives a vCPU per 1,769 MB: at 1,024 MB the function has 0.58 of one, and one thread; from
+# about 2,654 MB (THREADS auto) a second thread signs and sends the writes while the first reads,
+# for files that must reach a large table's cap (docs/scale.md, "Every vCPU"). A 5-WCU table needs neither.
 lambda_zip_path               = "../dist/lambda.zip"
-# Lambda gives a vCPU per 1,769 MB. At 1,024 MB one thread writes ~25-30k rows/s (10 ms calls);
-# at 3,538 MB (2 vCPUs) the function signs and sends on a second thread (THREADS auto), for files
-# that must reach a large table's cap: see docs/scale.md "Every vCPU". A 5-WCU table needs neither.
 lambda_memory_mb              = 1024
 lambda_timeout_s              = 900
 lambda_reserved_concurrency   = null
