@@ -74,6 +74,20 @@ describe('csv2ddb ingest', () => {
     expect((await getItem('items', '3'))?.Price).toEqual({ S: '007' });
   });
 
+  it('writes through sender threads with --threads 2 (the bundle finds dist/cli/sender.mjs)', async () => {
+    const { code, stdout, stderr } = await csv2ddb(
+      'ingest',
+      await fixture('instances.csv'),
+      '--table',
+      'items',
+      '--threads',
+      '2',
+    );
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('succeeded: 3 rows read, 3 written, 0 rejected');
+    expect((await getItem('items', '2'))?.Name).toEqual({ S: 'beta' });
+  });
+
   it('writes the good rows, puts the bad ones next to the input and exits 1', async () => {
     const path = await fixture('bad-rows.csv');
     const { code, stdout } = await csv2ddb('ingest', path, '--table', 'items');
@@ -211,6 +225,11 @@ describe('csv2ddb ingest', () => {
       'a bad concurrency',
       ['ingest', 'x.csv', '--table', 'items', '--concurrency', '0'],
       /--concurrency must be a whole number from 1 to 64/,
+    ],
+    [
+      'a bad thread count',
+      ['ingest', 'x.csv', '--table', 'items', '--threads', '5'],
+      /--threads must be "auto" or a whole number from 1 to 4/,
     ],
     [
       'a bad delimiter',
