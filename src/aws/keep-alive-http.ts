@@ -14,6 +14,9 @@ export type KeepAliveOptions = {
   readonly requestTimeoutMs: number;
 };
 
+/** The lean path's timeouts, unless told otherwise: on the main thread and in the sender threads alike. */
+export const DEFAULT_TIMEOUTS: KeepAliveOptions = { connectTimeoutMs: 3_000, requestTimeoutMs: 15_000 };
+
 /** A timeout: named `TimeoutError`, which the SDK's error classification retries as transient. */
 const timeoutError = (message: string) => Object.assign(new Error(message), { name: 'TimeoutError' });
 

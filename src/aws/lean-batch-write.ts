@@ -9,7 +9,7 @@ import type { Item } from '../core/item.ts';
 import type { SendOutcome } from '../core/write-contract.ts';
 import { decodeItem } from './decode-item.ts';
 import { batchWriteBody, itemsHoldBinary } from './dynamodb-client.ts';
-import { type HttpAnswer, keepAlivePoster } from './keep-alive-http.ts';
+import { DEFAULT_TIMEOUTS, type HttpAnswer, keepAlivePoster } from './keep-alive-http.ts';
 import type { SenderPool, SignSpec } from './sender-pool.ts';
 
 export type LeanWriteOptions = {
@@ -94,12 +94,20 @@ const prepare = async (dynamodb: DynamoDBClient, tableName: string) => {
     Object.assign(userAgent, (args.request as HttpRequest).headers);
     return { output: {}, response: {} } as never;
   }, {})({ request: new HttpRequest({ headers: {} }), input: {} });
+  const signer = await config.signer(authScheme);
+  const region = await config.region();
+  const { uriEscapePath = true, applyChecksum = true } = signer as {
+    uriEscapePath?: boolean;
+    applyChecksum?: boolean;
+  };
   return {
     url: endpoint.url,
     endpointHeaders,
     userAgent,
-    signer: await config.signer(authScheme),
-    region: await config.region(),
+    signer,
+    region,
+    /** The signer's settings, for the sender threads (`signSpec`). */
+    signing: { region, service: 'dynamodb', uriEscapePath, applyChecksum },
     retryStrategy: await retryStrategyOf(config),
     maxAttempts: await config.maxAttempts(),
     config,
@@ -108,17 +116,14 @@ const prepare = async (dynamodb: DynamoDBClient, tableName: string) => {
 type Prepared = Awaited<ReturnType<typeof prepare>>;
 
 /**
- * What a sender thread signs with: the SDK signer's own settings and the client's credentials
- * (its memoized provider: Lambda's role credentials, refreshed before they expire).
+ * What a sender thread signs with: the SDK signer's own settings (resolved once, in `prepare`) and,
+ * per attempt, the client's credentials (its memoized provider: Lambda's role credentials,
+ * refreshed before they expire) and the signing date.
  */
 const signSpec = async (p: Prepared, signingDate: number): Promise<SignSpec> => {
   const { accessKeyId, secretAccessKey, sessionToken } = await p.config.credentials();
-  const signer = p.signer as { uriEscapePath?: boolean; applyChecksum?: boolean };
   return {
-    region: p.region,
-    service: 'dynamodb',
-    uriEscapePath: signer.uriEscapePath ?? true,
-    applyChecksum: signer.applyChecksum ?? true,
+    ...p.signing,
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken !== undefined && { sessionToken }) },
     signingDate,
   };
@@ -163,6 +168,10 @@ export const createLeanCall = (
   let prepared: Promise<Prepared> | undefined;
   let poster: ReturnType<typeof keepAlivePoster> | undefined;
   const traceHeaders = recursionDetectionMiddleware();
+  const timeouts = {
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs,
+  };
 
   const attempt = async (p: Prepared, request: HttpRequest, body: Buffer): Promise<HttpAnswer> => {
     // X-Amzn-Trace-Id (and traceparent) in Lambda, as the SDK adds it.
@@ -174,10 +183,6 @@ export const createLeanCall = (
       input: {},
     });
     const signingDate = Date.now() + (p.config.systemClockOffset ?? 0);
-    const timeouts = {
-      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
-      requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
-    };
     if (options.senders) {
       return options.senders.post({
         origin: p.url.origin,

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type HttpRequest, HttpResponse } from '@smithy/core/protocols';
 import { createDynamoDBClient } from './dynamodb-client.ts';
-import type { KeepAliveOptions } from './keep-alive-http.ts';
+import { DEFAULT_TIMEOUTS, type KeepAliveOptions } from './keep-alive-http.ts';
 import type { SenderPool } from './sender-pool.ts';
 
 /**
@@ -34,21 +34,27 @@ const senderRequestHandler = (senders: SenderPool, timeouts: KeepAliveOptions) =
   destroy: () => undefined,
 });
 
+/** One such client per client and pool: the puts and the write modes' calls share it. */
+const clients = new WeakMap<SenderPool, WeakMap<DynamoDBClient, DynamoDBClient>>();
+
 /**
  * A client like `dynamodb` (its region, credentials, endpoint when one was given, and attempts)
  * whose HTTP exchanges go to the sender threads: for the write calls of the SDK path only.
  */
-export const clientOverSenders = (
-  dynamodb: DynamoDBClient,
-  senders: SenderPool,
-  timeouts: KeepAliveOptions = { connectTimeoutMs: 3_000, requestTimeoutMs: 15_000 },
-): DynamoDBClient => {
-  const { config } = dynamodb;
-  return createDynamoDBClient({
-    region: config.region,
-    credentials: config.credentials,
-    maxAttempts: config.maxAttempts,
-    ...(config.isCustomEndpoint && config.endpoint && { endpoint: config.endpoint }),
-    requestHandler: senderRequestHandler(senders, timeouts) as never,
-  });
+export const clientOverSenders = (dynamodb: DynamoDBClient, senders: SenderPool): DynamoDBClient => {
+  let byClient = clients.get(senders);
+  if (!byClient) clients.set(senders, (byClient = new WeakMap()));
+  let client = byClient.get(dynamodb);
+  if (!client) {
+    const { config } = dynamodb;
+    client = createDynamoDBClient({
+      region: config.region,
+      credentials: config.credentials,
+      maxAttempts: config.maxAttempts,
+      ...(config.isCustomEndpoint && config.endpoint && { endpoint: config.endpoint }),
+      requestHandler: senderRequestHandler(senders, DEFAULT_TIMEOUTS) as never,
+    });
+    byClient.set(dynamodb, client);
+  }
+  return client;
 };

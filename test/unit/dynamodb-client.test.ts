@@ -1,8 +1,10 @@
 import { BatchWriteItemCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDynamoDBClient } from '../../src/aws/dynamodb-client.ts';
-import type { AttributeValue, Item } from '../../src/core/item.ts';
+import { batchWriteBody, createDynamoDBClient, itemsHoldBinary } from '../../src/aws/dynamodb-client.ts';
+import { type AttributeValue, type Item, mayHoldBinary, newItem } from '../../src/core/item.ts';
+import { compileDefaultPlan } from '../../src/core/item-plan.ts';
+import { toItem } from '../../src/core/to-item.ts';
 
 const config: DynamoDBClientConfig = {
   endpoint: 'http://127.0.0.1:1',
@@ -90,5 +92,32 @@ describe('createDynamoDBClient()', () => {
     expect(JSON.parse(body)).toEqual({
       RequestItems: { t: [{ PutRequest: { Item: { K: { B: 'AAE=' }, S: { BS: ['+v8='] } } } }] },
     });
+  });
+});
+
+describe('the body of items made by toItem (textOnly: no binary key, no binary value)', () => {
+  const header = ['K', 'Name'];
+  const itemOf = (type: 'S' | 'B', key: string) =>
+    toItem(compileDefaultPlan(header, { partition: { name: 'K', type } }, 'infer'), [key, 'x'], 1).item;
+
+  it('marks the items of a table without a binary key, and only those', () => {
+    expect(mayHoldBinary(itemOf('S', 'a'))).toBe(false);
+    expect(mayHoldBinary(itemOf('B', 'AQI='))).toBe(true);
+    expect(mayHoldBinary(newItem())).toBe(true);
+  });
+
+  it('still writes a binary key as base64 (the walk runs for items that may hold one)', () => {
+    const items = [itemOf('S', 'a'), itemOf('B', 'AQI=')];
+    expect(itemsHoldBinary([items[0] as Item])).toBe(false);
+    expect(itemsHoldBinary(items)).toBe(true);
+    const body = batchWriteBody(
+      { RequestItems: { t: items.map((Item) => ({ PutRequest: { Item } })) } },
+      itemsHoldBinary(items),
+    );
+    expect(JSON.parse(body).RequestItems.t[1].PutRequest.Item.K).toEqual({ B: 'AQI=' });
+    // The body is the one the walk alone would write.
+    expect(body).toBe(
+      batchWriteBody({ RequestItems: { t: items.map((Item) => ({ PutRequest: { Item } })) } }),
+    );
   });
 });
