@@ -1,13 +1,7 @@
 import { type Options, parse as parseText } from 'csv-parse/sync';
 import { fromWindows1252 } from './codecs.ts';
 import type { Delimiter } from './dialect.ts';
-import {
-  type CsvRecord,
-  MALFORMED_QUOTES,
-  MAX_RECORD_BYTES,
-  RECORD_DELIMITERS,
-  rfcRecordFor,
-} from './parse.ts';
+import { type CsvRecord, csvParseOptions, MALFORMED_QUOTES, rfcRecordFor } from './parse.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -205,15 +199,7 @@ export class Splitter {
     let unclosed = false;
     let failed = false;
     const options: Options = {
-      bom: this.base + from === 0 && this.readAs === 'utf8',
-      encoding: this.readAs,
-      delimiter: this.delimiter,
-      record_delimiter: RECORD_DELIMITERS,
-      relax_quotes: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      max_record_size: MAX_RECORD_BYTES,
+      ...csvParseOptions(this.delimiter, this.readAs, this.base + from === 0),
       on_record: (fields: string[], context) => {
         records.push({ fields, bytes: context.bytes });
         return undefined;

@@ -116,6 +116,24 @@ const unclosedFields = (text: string, delimiter: Delimiter): string[] => {
 };
 
 /**
+ * The options every csv-parse run here shares (`parseCsv`, and the chunked parser's records with
+ * quotes, `csv-splitter.ts`): so that both read a record alike. `atStart`: the bytes begin the file.
+ */
+export const csvParseOptions = (delimiter: Delimiter, readAs: BufferEncoding, atStart: boolean) => ({
+  // A UTF-8 or UTF-16LE byte order mark (UTF-16BE comes swapped); Latin-1 text has none.
+  bom: atStart && readAs !== 'latin1',
+  encoding: readAs,
+  delimiter,
+  record_delimiter: RECORD_DELIMITERS,
+  // Lenient quoting keeps the parser on track after a stray quote; such records are checked by the caller.
+  relax_quotes: true,
+  relax_column_count: true,
+  skip_empty_lines: true,
+  skip_records_with_error: true,
+  max_record_size: MAX_RECORD_BYTES,
+});
+
+/**
  * Streams RFC 4180 records (`,` or another delimiter, `"`, `""`, CRLF or LF, newlines in quotes) with csv-parse.
  * Blank lines are skipped; a BOM at the very start is removed; each record carries the byte
  * offset just past it, so that reading can resume there. A record with malformed quoting comes
@@ -147,17 +165,7 @@ export async function* parseCsv(
   const cutShort = (end: number) =>
     inputFailure !== undefined && end === bytes.position && !/[\r\n]/.test(bytes.text(end - unit, end));
   const options: Options<CsvRecord, string[]> = {
-    // A UTF-8 or UTF-16LE byte order mark (UTF-16BE comes swapped); Latin-1 text has none.
-    bom: base === 0 && readAs !== 'latin1',
-    encoding: readAs,
-    delimiter,
-    record_delimiter: RECORD_DELIMITERS,
-    // Lenient quoting keeps the parser on track after a stray quote; such records are checked below.
-    relax_quotes: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    max_record_size: MAX_RECORD_BYTES,
+    ...csvParseOptions(delimiter, readAs, base === 0),
     on_record: (read: string[], context: InfoRecord): CsvRecord | undefined => {
       const end = base + context.bytes;
       if (failed || cutShort(end)) return undefined;
