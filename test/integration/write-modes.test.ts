@@ -204,6 +204,33 @@ describe.runIf(TEST_DYNAMODB === 'dynamodb-local')('write modes against DynamoDB
     expect(counts(sdkReport)).toEqual({ rowsWritten: 4, rowsDeleted: 1, rowsSkipped: 0, rowsRejected: 0 });
   });
 
+  it('gives the same table and counts on one thread and on two (THREADS), on either write path', async () => {
+    const csv = 'id,v,a,_op\nk1,,new,\nk3,,,delete\nk1,8,again,put\nk6,2,x,upsert\nk6,,y,\n';
+    const write = { mode: 'upsert', op: '_op' };
+    const runs = [];
+    const envs: Record<string, string>[] = [
+      { THREADS: '1' },
+      { THREADS: '2' },
+      { THREADS: '2', WRITE_PATH: 'sdk' },
+    ];
+    for (const env of envs) {
+      const pipeline = await pipelineWith({ env });
+      const { rowsWritten, rowsDeleted, rowsSkipped, rowsRejected } = await pipeline.run(
+        `threads-${Object.values(env).join('-')}`,
+        write,
+        csv,
+      );
+      runs.push({
+        items: await pipeline.items(),
+        counts: { rowsWritten, rowsDeleted, rowsSkipped, rowsRejected },
+      });
+    }
+    const [one, ...others] = runs;
+    for (const other of others) expect(other).toEqual(one);
+    expect(one?.items).toMatchObject({ k1: { v: 8, a: 'again' }, k6: { v: 2, a: 'y' } });
+    expect(one?.counts).toEqual({ rowsWritten: 4, rowsDeleted: 1, rowsSkipped: 0, rowsRejected: 0 });
+  });
+
   it('a file processed again counts as skipped the rows its first run wrote', async () => {
     const pipeline = await pipelineWith();
     const csv = 'id,v,a\nk7,1,x\nk8,1,y\n';
